@@ -1,0 +1,35 @@
+"""Exceptions the atlas raises for problems a user can fix; the API turns them into 4xx answers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class AtlasError(Exception):
+    """Base class: a problem with input or data that deserves a clear message, not a stack trace."""
+
+
+class DataFolderError(AtlasError):
+    """The data folder is missing or incomplete."""
+
+
+class DataValidationError(AtlasError):
+    """Source data does not match the manifest or catalogue; carries every problem found, not just the first."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        shown = "\n".join(f"  - {p}" for p in problems[:50])
+        more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(f"{len(problems)} problem(s) in the source data:\n{shown}{more}")
+
+
+class InvalidChoice(AtlasError):
+    """A parameter took a value outside its valid set; names the parameter and the valid choices."""
+
+    def __init__(self, parameter: str, value: object, choices: Iterable[object], hint: str = ""):
+        self.parameter = parameter
+        self.value = value
+        self.choices = [c for c in choices]
+        self.hint = hint
+        listed = ", ".join(str(c) for c in self.choices[:60])
+        super().__init__(f"invalid {parameter} {value!r}; valid: {listed}{'. ' + hint if hint else ''}")

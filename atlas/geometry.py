@@ -1,0 +1,42 @@
+"""Geometry repair and the projections the atlas works in."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import shapely
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
+
+WGS84 = "EPSG:4326"
+RD_NEW = "EPSG:28992"
+WEB_MERCATOR = "EPSG:3857"
+
+
+def polygonal_part(geometry: BaseGeometry | None) -> MultiPolygon | None:
+    """Make a geometry valid and keep only its polygons.
+
+    Quantised topologies produce self-intersections and slivers; ``make_valid`` can turn those into
+    collections with stray lines or points, which are not area and would break area sums and tiles.
+    """
+    if geometry is None or geometry.is_empty:
+        return None
+    fixed = geometry if geometry.is_valid else shapely.make_valid(geometry)
+    polygons: list[Polygon] = []
+    for part in getattr(fixed, "geoms", [fixed]):
+        if isinstance(part, Polygon) and not part.is_empty:
+            polygons.append(part)
+        elif isinstance(part, MultiPolygon):
+            polygons.extend(p for p in part.geoms if not p.is_empty)
+        elif hasattr(part, "geoms"):
+            nested = polygonal_part(part)
+            if nested is not None:
+                polygons.extend(nested.geoms)
+    return MultiPolygon(polygons) if polygons else None
+
+
+def repair(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int]:
+    """Repair every geometry in place; returns the frame and how many needed repair."""
+    invalid = int((~frame.geometry.is_valid).sum())
+    frame = frame.copy()
+    frame["geometry"] = [polygonal_part(g) for g in frame.geometry]
+    return frame, invalid
