@@ -20,7 +20,7 @@ def polygonal_part(geometry: BaseGeometry | None) -> MultiPolygon | None:
     """
     if geometry is None or geometry.is_empty:
         return None
-    fixed = geometry if geometry.is_valid else shapely.make_valid(geometry)
+    fixed = geometry if geometry.is_valid else _make_valid(geometry)
     polygons: list[Polygon] = []
     for part in getattr(fixed, "geoms", [fixed]):
         if isinstance(part, Polygon) and not part.is_empty:
@@ -32,6 +32,15 @@ def polygonal_part(geometry: BaseGeometry | None) -> MultiPolygon | None:
             if nested is not None:
                 polygons.extend(nested.geoms)
     return MultiPolygon(polygons) if polygons else None
+
+
+def _make_valid(geometry: BaseGeometry) -> BaseGeometry:
+    """GEOS's default 'linework' method rejects some collapsed quantised rings ("mixed-dimension");
+    the 'structure' method drops collapsed rings instead, which is what a collapsed ring deserves."""
+    try:
+        return shapely.make_valid(geometry)
+    except shapely.errors.GEOSException:
+        return shapely.make_valid(geometry, method="structure", keep_collapsed=False)
 
 
 def repair(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int]:

@@ -1,0 +1,201 @@
+"""All boundary layers, one per level and year, with parent codes, areas and projections.
+
+Built from the manifest's sources: the ``boundary`` files give geometry, ``membership`` files give CBS's
+own parent codes, and where a level is missing for a year it is dissolved from that year's gemeenten.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from atlas.boundaries import LEVELS, read_source
+from atlas.errors import DataValidationError, InvalidChoice
+from atlas.geometry import RD_NEW, WEB_MERCATOR, WGS84
+from atlas.manifest import BoundarySource
+from atlas.membership import nearest_year, province_codes_by_name, spatial_parents, wijk_gemeente_code
+from atlas.names import fold
+
+LAYER_COLUMNS = [
+    "code", "name", "level", "year", "gemeente_code", "corop_code", "provincie_code",
+    "membership", "derived", "area_km2", "geometry",
+]
+PROJECTIONS = {RD_NEW: "geom_rd", WEB_MERCATOR: "geom_wm"}
+
+
+@dataclass
+class SourceCheck:
+    """What reading one source found, for `atlas info` and the tests."""
+
+    path: str
+    role: str
+    level: str
+    year: int
+    features: int
+    invalid_repaired: int
+
+
+@dataclass
+class BoundaryStore:
+    layers: dict[tuple[str, int], gpd.GeoDataFrame]
+    checks: list[SourceCheck] = field(default_factory=list)
+
+    def years(self, level: str) -> list[int]:
+        return sorted(y for (lv, y) in self.layers if lv == level)
+
+    def levels(self) -> list[str]:
+        return [lv for lv in LEVELS if self.years(lv)]
+
+    def get(self, level: str, year: int) -> gpd.GeoDataFrame:
+        """The layer in WGS84; raises InvalidChoice naming the valid levels or years."""
+        if level not in LEVELS or not self.years(level):
+            raise InvalidChoice("level", level, self.levels())
+        if (level, year) not in self.layers:
+            raise InvalidChoice("year", year, self.years(level), hint=f"boundary years for {level}")
+        return self.layers[(level, year)]
+
+    def projected(self, level: str, year: int, crs: str) -> gpd.GeoDataFrame:
+        """The layer in RD New or Web Mercator, from the geometry computed once at build time."""
+        layer = self.get(level, year)
+        if crs == WGS84:
+            return layer
+        column = PROJECTIONS[crs]
+        return gpd.GeoDataFrame(layer.drop(columns="geometry"), geometry=column, crs=crs)
+
+    def nearest_year(self, level: str, year: int) -> int:
+        if not self.years(level):
+            raise InvalidChoice("level", level, self.levels())
+        return nearest_year(year, self.years(level))
+
+
+def _membership_from_attributes(frame: gpd.GeoDataFrame, source: BoundarySource) -> pd.DataFrame:
+    columns = {"code": frame["code"]}
+    if source.corop:
+        columns["corop_code"] = frame[source.corop]
+    if source.provincie:
+        columns["provincie_code"] = frame[source.provincie]
+    return pd.DataFrame(columns).set_index("code")
+
+
+def _assign_parents(
+    layer: gpd.GeoDataFrame,
+    parents: list[str],
+    attribute: pd.DataFrame | None,
+    primary: dict[tuple[str, int], gpd.GeoDataFrame],
+) -> gpd.GeoDataFrame:
+    """Parent codes per region: CBS attributes where present, else point-in-polygon on the nearest year."""
+    year = int(layer["year"].iloc[0])
+    basis = []
+    for parent in parents:
+        column = f"{parent}_code"
+        if attribute is not None and column in attribute:
+            layer[column] = attribute[column].reindex(layer["code"]).values
+            basis.append(f"{parent}: CBS attribute {year}")
+            continue
+        parent_years = [y for (lv, y) in primary if lv == parent]
+        parent_year = nearest_year(year, parent_years)
+        layer[column] = spatial_parents(layer, primary[(parent, parent_year)]).values
+        basis.append(f"{parent}: derived by point-in-polygon on {parent} {parent_year}")
+    layer["membership"] = "; ".join(basis)
+    return layer
+
+
+def _dissolve_corop(gemeenten: gpd.GeoDataFrame, names_from: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A COROP layer for a year that has none, built from that year's gemeenten and their membership."""
+    year = int(gemeenten["year"].iloc[0])
+    dissolved = gemeenten[["corop_code", "provincie_code", "geometry"]].dissolve(
+        by="corop_code", aggfunc={"provincie_code": lambda s: s.mode().iloc[0]}
+    ).reset_index()
+    names = dict(zip(names_from["code"], names_from["name"]))
+    layer = gpd.GeoDataFrame(
+        {
+            "code": dissolved["corop_code"], "name": dissolved["corop_code"].map(names), "level": "corop",
+            "year": year, "provincie_code": dissolved["provincie_code"],
+            "membership": "provincie: majority of member gemeenten",
+            "derived": f"dissolved from gemeente {year} by membership; names from corop {int(names_from['year'].iloc[0])}",
+        },
+        geometry=dissolved.geometry.values,
+        crs=gemeenten.crs,
+    )
+    return layer
+
+
+def _finish(layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    for column in LAYER_COLUMNS:
+        if column not in layer:
+            layer[column] = None
+    layer = layer[LAYER_COLUMNS].copy()
+    layer["derived"] = layer["derived"].fillna("")
+    layer["membership"] = layer["membership"].fillna("")
+    rd = layer.geometry.to_crs(RD_NEW)
+    layer["area_km2"] = (rd.area / 1e6).round(3)
+    layer["geom_rd"] = rd
+    layer["geom_wm"] = layer.geometry.to_crs(WEB_MERCATOR)
+    return gpd.GeoDataFrame(layer.sort_values("code").reset_index(drop=True), geometry="geometry", crs=WGS84)
+
+
+def build_store(data_dir: Path, sources: list[BoundarySource]) -> tuple[BoundaryStore, dict[str, gpd.GeoDataFrame]]:
+    """Read and join every boundary source; returns the store and the raw frames (for key figures)."""
+    raw: dict[str, gpd.GeoDataFrame] = {}
+    checks = []
+    problems: list[str] = []
+    for source in sources:
+        try:
+            frame = read_source(source, data_dir)
+        except DataValidationError as exc:
+            problems += exc.problems
+            continue
+        raw[source.path] = frame
+        checks.append(SourceCheck(source.path, source.role, source.level, source.year, len(frame),
+                                  int(frame.attrs.get("invalid_repaired", 0))))
+    if problems:
+        raise DataValidationError(problems)
+
+    by_role = {(s.role, s.level, s.year): s for s in sources}
+    primary = {
+        (s.level, s.year): raw[s.path][["code", "name", "level", "year", "geometry"]].copy()
+        for s in sources if s.role == "boundary"
+    }
+    layers: dict[tuple[str, int], gpd.GeoDataFrame] = {}
+    for (level, year), frame in sorted(primary.items()):
+        source = by_role[("boundary", level, year)]
+        member_source = by_role.get(("membership", level, year))
+        attribute = _membership_from_attributes(raw[member_source.path], member_source) if member_source else None
+        if source.province_name:
+            names = province_codes_by_name(primary[("provincie", nearest_year(year, [y for (lv, y) in primary if lv == "provincie"]))])
+            by_name = raw[source.path][source.province_name].map(lambda n: names.get(fold(str(n))))
+            attribute = pd.DataFrame({"provincie_code": by_name.values}, index=frame["code"].values)
+        if level == "gemeente":
+            layers[(level, year)] = _assign_parents(frame, ["corop", "provincie"], attribute, primary)
+        elif level == "corop":
+            layers[(level, year)] = _assign_parents(frame, ["provincie"], attribute, primary)
+        else:
+            layers[(level, year)] = frame
+    for (level, year), frame in list(layers.items()):
+        if level == "wijk":
+            gemeenten = layers[("gemeente", year)].set_index("code")
+            frame["gemeente_code"] = frame["code"].map(wijk_gemeente_code)
+            frame["corop_code"] = frame["gemeente_code"].map(gemeenten["corop_code"])
+            frame["provincie_code"] = frame["gemeente_code"].map(gemeenten["provincie_code"])
+            frame["membership"] = "gemeente: from the wijk code; corop and provincie: via the gemeente"
+        if level == "gemeente" and ("corop", year) not in layers:
+            corop_years = [y for (lv, y) in primary if lv == "corop"]
+            layers[("corop", year)] = _dissolve_corop(frame, primary[("corop", nearest_year(year, corop_years))])
+    store = BoundaryStore({key: _finish(frame) for key, frame in layers.items()}, checks)
+    _check_membership(store)
+    return store, raw
+
+
+def _check_membership(store: BoundaryStore) -> None:
+    """Every gemeente and wijk must have exactly one COROP and one province of the same year."""
+    problems = []
+    for (level, year), layer in store.layers.items():
+        for parent in ("corop", "provincie"):
+            if level in ("gemeente", "wijk") or (level == "corop" and parent == "provincie"):
+                missing = layer.loc[layer[f"{parent}_code"].isna(), "code"].tolist()
+                problems += [f"{level} {year}: {c} has no {parent}" for c in missing]
+    if problems:
+        raise DataValidationError(problems)
