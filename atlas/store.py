@@ -14,7 +14,7 @@ import pandas as pd
 
 from atlas.boundaries import LEVELS, read_source
 from atlas.errors import DataValidationError, InvalidChoice
-from atlas.geometry import RD_NEW, WEB_MERCATOR, WGS84
+from atlas.geometry import RD_NEW, WEB_MERCATOR, WGS84, polygonal_part
 from atlas.manifest import BoundarySource
 from atlas.membership import nearest_year, province_codes_by_name, spatial_parents, wijk_gemeente_code
 from atlas.names import fold
@@ -130,6 +130,7 @@ def _finish(layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     layer = layer[LAYER_COLUMNS].copy()
     layer["derived"] = layer["derived"].fillna("")
     layer["membership"] = layer["membership"].fillna("")
+    layer["geometry"] = [polygonal_part(g) for g in layer.geometry]
     rd = layer.geometry.to_crs(RD_NEW)
     layer["area_km2"] = (rd.area / 1e6).round(3)
     layer["geom_rd"] = rd

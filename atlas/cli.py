@@ -1,0 +1,124 @@
+"""Command line: `atlas info | values | build | data download | serve`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from atlas.errors import AtlasError, DataValidationError
+from atlas.settings import AtlasSettings, get_settings
+
+VALUE_FIELDS = ["code", "name", "value", "text", "unit", "missing_reason", "aggregated", "rank", "period"]
+
+
+def _info(args: argparse.Namespace) -> int:
+    from atlas.data import load_atlas
+    from atlas.info import atlas_summary, format_summary
+
+    summary = atlas_summary(load_atlas())
+    print(json.dumps(summary, indent=1, default=str) if args.json else format_summary(summary))
+    return 0
+
+
+def _values(args: argparse.Namespace) -> int:
+    from atlas.data import load_atlas
+    from atlas.values import indicator_values
+
+    result = indicator_values(load_atlas(), args.indicator, args.level, args.year)
+    frame = result.frame[VALUE_FIELDS]
+    if args.format == "json":
+        records = json.loads(frame.to_json(orient="records"))
+        print(json.dumps({"meta": result.meta(), "values": records}, indent=1, ensure_ascii=False))
+    else:
+        meta = result.meta()
+        print(f"# {meta['title']['en']} ({meta['unit']}); {meta['level']} {meta['year']}; source: {meta['source']}")
+        if meta["boundary_year_differs"]:
+            print(f"# boundaries of {meta['boundary_year']} (nearest to {meta['year']})")
+        frame.to_csv(sys.stdout, index=False)
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from atlas.data import build_atlas, write_cache
+
+    settings = get_settings()
+    started = time.perf_counter()
+    data = build_atlas(settings)
+    folder = write_cache(data, settings.cache_dir)
+    for (level, year), layer in sorted(data.boundaries.layers.items()):
+        print(f"  {level:10s} {year}  {len(layer):5d} regions  {folder / f'{level}_{year}.parquet'}")
+    print(f"  observations {len(data.observations)} rows  {folder / 'observations.parquet'}")
+    print(f"built {data.version} in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _download(args: argparse.Namespace) -> int:
+    from atlas.download import download_sources
+    from atlas.manifest import load_manifest
+
+    settings = get_settings()
+    target = args.to or settings.cache_dir / "upstream"
+    results = download_sources(load_manifest(), target, args.base_url or settings.upstream_url, progress=not args.quiet)
+    for r in results:
+        print(f"  {r.status:12s} {r.path}  {r.detail}")
+    failed = [r for r in results if r.status == "unavailable"]
+    print(f"boundary files in {target}; use them with ATLAS_DATA_DIR={target} (indicator CSVs come from the shared data)")
+    return 1 if failed else 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run("api.app:create_app", factory=True, host=args.host or settings.host, port=args.port or settings.port)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    env = "\n".join(f"  ATLAS_{name.upper():16s} {f.description}" for name, f in AtlasSettings.model_fields.items())
+    parser = argparse.ArgumentParser(prog="atlas", description="Innovation Atlas NL", epilog=f"settings:\n{env}",
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    info = sub.add_parser("info", help="data folder, boundaries, indicators and coverage gaps")
+    info.add_argument("--json", action="store_true")
+    info.set_defaults(run=_info)
+    values = sub.add_parser("values", help="values of one indicator for every region of a level")
+    values.add_argument("indicator")
+    values.add_argument("--level", required=True)
+    values.add_argument("--year", type=int)
+    values.add_argument("--format", choices=["csv", "json"], default="csv")
+    values.set_defaults(run=_values)
+    sub.add_parser("build", help="validate the data and write the GeoParquet cache").set_defaults(run=_build)
+    data = sub.add_parser("data", help="data folder tools")
+    data_sub = data.add_subparsers(dest="data_command", required=True)
+    download = data_sub.add_parser("download", help="fetch boundary files from the public upstream and verify them")
+    download.add_argument("--to", type=lambda p: __import__("pathlib").Path(p))
+    download.add_argument("--base-url", default="")
+    download.add_argument("--quiet", action="store_true")
+    download.set_defaults(run=_download)
+    serve = sub.add_parser("serve", help="run the API and web atlas", epilog=f"settings:\n{env}",
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(run=_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except DataValidationError as exc:
+        print(f"atlas: {exc}", file=sys.stderr)
+        return 3
+    except AtlasError as exc:
+        print(f"atlas: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""A summary of what the atlas holds: boundary years and counts, indicators, coverage gaps."""
+
+from __future__ import annotations
+
+from atlas.boundaries import LEVELS
+from atlas.data import AtlasData
+from atlas.values import available_levels
+
+
+def atlas_summary(data: AtlasData) -> dict:
+    """Everything `atlas info` prints, as plain data so the API's health page can reuse it."""
+    boundaries = {
+        level: {str(y): len(data.boundaries.layers[(level, y)]) for y in data.boundaries.years(level)}
+        for level in LEVELS
+    }
+    derived = [
+        {"level": lv, "year": y, "how": layer["derived"].iloc[0]}
+        for (lv, y), layer in sorted(data.boundaries.layers.items()) if layer["derived"].iloc[0]
+    ]
+    gaps = [
+        f"{level}: no boundaries for {', '.join(str(y) for y in sorted(missing))}"
+        for level in ("corop", "gemeente")
+        if (missing := set(data.boundaries.years("provincie")) - set(data.boundaries.years(level)))
+    ]
+    counts = data.observations.groupby("indicator").agg(
+        rows=("indicator", "size"), missing=("missing_reason", "count"),
+    )
+    indicators = []
+    for ind in data.catalogue.indicators.values():
+        rows = data.observations_of(ind.id)
+        years = sorted({int(y) for y in rows["year"].dropna()})
+        map_levels = available_levels(data, ind)
+        if not map_levels:
+            gaps.append(f"{ind.id}: only at {', '.join(sorted(set(rows['level'])))} (no atlas boundaries)")
+        indicators.append({
+            "id": ind.id, "theme": ind.theme, "levels": sorted(set(rows["level"])), "map_levels": map_levels,
+            "years": years, "rows": int(counts.loc[ind.id, "rows"]), "missing": int(counts.loc[ind.id, "missing"]),
+            "aggregation": ind.aggregation,
+        })
+    return {
+        "data_dir": str(data.data_dir), "data_version": data.version, "boundaries": boundaries,
+        "derived_layers": derived, "sources": [c.__dict__ for c in data.boundaries.checks],
+        "indicators": indicators, "coverage_gaps": gaps,
+    }
+
+
+def format_summary(summary: dict) -> str:
+    lines = [f"data folder   {summary['data_dir']}", f"data version  {summary['data_version']}", "", "boundaries (regions per year)"]
+    for level, years in summary["boundaries"].items():
+        lines.append(f"  {level:10s} " + "  ".join(f"{y}: {n}" for y, n in years.items()))
+    for d in summary["derived_layers"]:
+        lines.append(f"  derived: {d['level']} {d['year']} {d['how']}")
+    lines += ["", f"indicators ({len(summary['indicators'])})"]
+    for ind in summary["indicators"]:
+        years = ind["years"]
+        span = f"{years[0]}-{years[-1]} ({len(years)})" if years else "undated"
+        lines.append(
+            f"  {ind['id']:58s} {','.join(ind['map_levels']) or '-':28s} {span:16s} rows {ind['rows']:5d}"
+            + (f"  missing {ind['missing']}" if ind["missing"] else "")
+        )
+    lines += ["", "coverage gaps"] + [f"  {g}" for g in summary["coverage_gaps"]]
+    return "\n".join(lines)
