@@ -11,7 +11,7 @@ import hashlib
 import json
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -37,10 +37,14 @@ class AtlasData:
     observations: pd.DataFrame
     version: str
     data_dir: Path
+    memo: dict = field(default_factory=dict, repr=False)
 
     def observations_of(self, indicator_id: str) -> pd.DataFrame:
+        """Rows of one indicator; grouped once, since every value lookup starts here."""
         self.catalogue.get(indicator_id)
-        return self.observations[self.observations["indicator"] == indicator_id]
+        if "by_indicator" not in self.memo:
+            self.memo["by_indicator"] = dict(tuple(self.observations.groupby("indicator", sort=False)))
+        return self.memo["by_indicator"].get(indicator_id, self.observations.iloc[0:0])
 
     def check_level(self, level: str) -> str:
         if level not in self.boundaries.levels():

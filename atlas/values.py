@@ -79,21 +79,19 @@ def available_years(data: AtlasData, indicator: Indicator, level: str) -> list[i
 def _native_frame(rows: pd.DataFrame, regions: pd.DataFrame, year: int | None) -> tuple[pd.DataFrame, list[str]]:
     """Join this year's rows onto the regions by code; codes without a region are returned, not dropped silently."""
     rows = rows[rows["year"] == year] if year is not None else rows[rows["year"].isna()]
-    rows = rows[rows["code"] != ""].drop_duplicates("code", keep="first").set_index("code")
-    unmatched = sorted(set(rows.index) - set(regions["code"]))
-    frame = regions[["code", "name"]].copy()
-    joined = rows.reindex(frame["code"])
-    for column in ("value", "text", "unit", "period", "note", "source"):
-        frame[column] = joined[column].values
-    has_row = joined["indicator"].notna().values
-    reason = joined["missing_reason"].values
+    rows = rows[rows["code"] != ""].drop_duplicates("code", keep="first")
+    unmatched = sorted(set(rows["code"]) - set(regions["code"]))
+    columns = ["code", "value", "text", "unit", "period", "note", "source", "missing_reason"]
+    frame = regions[["code", "name"]].merge(rows[columns].assign(has_row=True), on="code", how="left")
     year_text = year if year is not None else "undated"
-    frame["missing_reason"] = np.where(has_row, reason, f"no value for this region in the source ({year_text})")
+    no_row = frame["has_row"].isna()
+    frame["missing_reason"] = frame["missing_reason"].astype(object)
+    frame.loc[no_row, "missing_reason"] = f"no value for this region in the source ({year_text})"
     frame["missing_reason"] = frame["missing_reason"].where(frame["missing_reason"].notna(), None)
     frame["aggregated"] = False
     frame["members"] = 1
-    frame["members_with_value"] = (frame["missing_reason"].isna()).astype(int)
-    return frame, unmatched
+    frame["members_with_value"] = frame["missing_reason"].isna().astype(int)
+    return frame.drop(columns="has_row"), unmatched
 
 
 def _member_values(data: AtlasData, indicator_id: str, level: str, year: int, boundary_year: int) -> pd.DataFrame:
@@ -154,7 +152,18 @@ def _aggregate(data: AtlasData, indicator: Indicator, level: str, year: int) -> 
 
 
 def indicator_values(data: AtlasData, indicator_id: str, level: str, year: int | None = None) -> IndicatorValues:
-    """Values of an indicator for every region of a level in a year (default: the latest year)."""
+    """Values of an indicator for every region of a level in a year (default: the latest year).
+
+    Results are memoised on the loaded data, which never changes after a build; callers must not
+    modify the returned frame.
+    """
+    key = ("values", indicator_id, level, year)
+    if key not in data.memo:
+        data.memo[key] = _compute_values(data, indicator_id, level, year)
+    return data.memo[key]
+
+
+def _compute_values(data: AtlasData, indicator_id: str, level: str, year: int | None) -> IndicatorValues:
     indicator = data.catalogue.get(indicator_id)
     data.check_level(level)
     levels = available_levels(data, indicator)

@@ -1,0 +1,99 @@
+"""Downloadable layers: boundaries of one level and year joined with chosen indicators, in GIS formats.
+
+Simplification runs on the whole coverage at once (GEOS coverage simplification, in RD New metres) so
+neighbouring regions keep sharing their edges: no gaps or overlaps appear between them in QGIS.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+
+from atlas.data import AtlasData
+from atlas.errors import InvalidChoice
+from atlas.geometry import RD_NEW, WEB_MERCATOR, WGS84
+from atlas.values import indicator_values
+
+FORMATS = {
+    "geojson": ("application/geo+json", "geojson"),
+    "gpkg": ("application/geopackage+sqlite3", "gpkg"),
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "topojson": ("application/json", "topojson"),
+}
+OUTPUT_CRS = {"EPSG:4326": WGS84, "EPSG:28992": RD_NEW, "EPSG:3857": WEB_MERCATOR}
+BASE_COLUMNS = ["code", "name", "level", "year", "gemeente_code", "corop_code", "provincie_code", "area_km2"]
+MAX_SIMPLIFY_M = 5000.0
+
+
+@dataclass
+class LayerFile:
+    content: bytes
+    media_type: str
+    filename: str
+
+
+def _check(value: str, choices, parameter: str) -> str:
+    if value not in choices:
+        raise InvalidChoice(parameter, value, list(choices))
+    return value
+
+
+def layer_frame(
+    data: AtlasData, level: str, year: int, indicators: list[str], crs: str = "EPSG:4326", simplify: float = 0.0
+) -> gpd.GeoDataFrame:
+    """Boundaries with one column per indicator (value) plus its unit, and its missing reason where missing."""
+    data.check_level(level)
+    _check(crs, OUTPUT_CRS, "crs")
+    if not 0 <= simplify <= MAX_SIMPLIFY_M:
+        raise InvalidChoice("simplify", simplify, [f"0..{MAX_SIMPLIFY_M:g} metres"])
+    layer = data.boundaries.get(level, year)
+    frame = gpd.GeoDataFrame(layer[BASE_COLUMNS].copy(), geometry=layer["geom_rd"].values, crs=RD_NEW)
+    for indicator_id in indicators:
+        values = indicator_values(data, indicator_id, level, year).frame.set_index("code")
+        column = values["value"] if data.catalogue.get(indicator_id).kind == "numeric" else values["text"]
+        frame[indicator_id] = frame["code"].map(column)
+        frame[f"{indicator_id}__unit"] = data.catalogue.get(indicator_id).unit
+        frame[f"{indicator_id}__missing"] = frame["code"].map(values["missing_reason"])
+    if simplify:
+        frame["geometry"] = shapely.coverage_simplify(frame.geometry.values, simplify)
+    return frame.to_crs(OUTPUT_CRS[crs])
+
+
+def _metadata(data: AtlasData, indicators: list[str]) -> dict:
+    return {i: {k: v for k, v in data.catalogue.get(i).as_dict().items()
+                if k in ("title", "unit", "definition", "source", "caveats")} for i in indicators}
+
+
+def export_layer(data: AtlasData, frame: gpd.GeoDataFrame, fmt: str, indicators: list[str]) -> LayerFile:
+    """Serialise a layer; GeoJSON is RFC 7946 (WGS84, no crs member) unless another CRS was asked for."""
+    _check(fmt, FORMATS, "format")
+    media_type, extension = FORMATS[fmt]
+    level, year = frame["level"].iloc[0], int(frame["year"].iloc[0])
+    epsg = frame.crs.to_epsg()
+    stem = f"innovation-atlas-nl_{level}_{year}" + (f"_{'-'.join(indicators)}" if indicators else "")
+    stem += "" if epsg == 4326 else f"_epsg{epsg}"
+    if fmt == "csv":
+        content = pd.DataFrame(frame.drop(columns="geometry")).to_csv(index=False).encode()
+    elif fmt == "topojson":
+        import topojson
+
+        content = topojson.Topology(frame, prequantize=False, topology=True).to_json().encode()
+    elif fmt == "geojson":
+        collection = json.loads(frame.to_json(drop_id=True, na="null"))
+        collection["metadata"] = {"indicators": _metadata(data, indicators), "boundaries": f"{level} {year}, CBS/PDOK"}
+        if epsg != 4326:
+            collection["crs"] = {"type": "name", "properties": {"name": f"urn:ogc:def:crs:EPSG::{epsg}"}}
+        content = json.dumps(collection, ensure_ascii=False).encode()
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"{stem}.gpkg"
+            pyogrio.write_dataframe(frame, path, layer=f"{level}_{year}", driver="GPKG")
+            content = path.read_bytes()
+    return LayerFile(content, media_type, f"{stem}.{extension}")

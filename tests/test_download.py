@@ -1,0 +1,63 @@
+"""The upstream download path, exercised against a local HTTP server on 127.0.0.1 serving the shared files."""
+
+import functools
+import http.server
+import shutil
+import threading
+
+import pytest
+
+from atlas.download import download_sources
+from atlas.errors import DataFolderError
+from atlas.manifest import check_data_folder, load_manifest, sha256_of
+
+
+@pytest.fixture()
+def serve(tmp_path):
+    servers = []
+
+    def start(folder):
+        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+        handler.log_message = lambda *a: None
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+
+
+def test_download_fetches_and_verifies_every_boundary_file(serve, shared_dir, tmp_path):
+    sources = load_manifest()
+    target = tmp_path / "data"
+    results = download_sources(sources, target, serve(shared_dir), progress=False)
+    assert [r.status for r in results] == ["downloaded"] * len(sources)
+    for source in sources:
+        assert sha256_of(target / source.path) == source.sha256
+    again = download_sources(sources, target, serve(shared_dir), progress=False)
+    assert {r.status for r in again} == {"present"}
+
+
+def test_tampered_or_missing_file_is_refused_and_not_written(serve, shared_dir, tmp_path):
+    mirror = tmp_path / "mirror"
+    shutil.copytree(shared_dir / "geodata", mirror / "geodata")
+    tampered = mirror / "geodata/boundaries/provincie_2023.topojson"
+    text = tampered.read_text()
+    tampered.write_text(text.replace("Utrecht", "Utrekht"))
+    (mirror / "geodata/boundaries/gemeente_2025.topojson").unlink()
+    sources = [s for s in load_manifest() if s.path.endswith(("provincie_2023.topojson", "gemeente_2025.topojson"))]
+    target = tmp_path / "data"
+    results = download_sources(sources, target, serve(mirror), progress=False)
+    assert [r.status for r in results] == ["unavailable", "unavailable"]
+    assert "sha256" in results[0].detail and "404" in results[1].detail
+    assert not list(target.rglob("*.topojson")) and not list(target.rglob("*.part"))
+
+
+def test_missing_data_folder_names_what_is_missing(tmp_path):
+    with pytest.raises(DataFolderError, match="does not exist.*ATLAS_DATA_DIR.*atlas data download"):
+        check_data_folder(tmp_path / "nowhere", load_manifest(), ["population_gemeente.csv"])
+    (tmp_path / "geodata").mkdir()
+    with pytest.raises(DataFolderError, match=r"missing 22 file\(s\): geodata/boundaries/provincie_2015.topojson"):
+        check_data_folder(tmp_path, load_manifest(), ["population_gemeente.csv"])
