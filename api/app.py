@@ -1,0 +1,32 @@
+"""The FastAPI application: loads the atlas once at start (refusing to start on bad data), then serves it."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+
+from api import routes_catalogue, routes_layers, routes_ogc, routes_regions
+from api.caching import ETagMiddleware
+from api.errors import install_error_handlers
+from atlas import __version__
+from atlas.data import AtlasData, load_atlas
+from atlas.settings import get_settings
+
+
+def create_app(data: AtlasData | None = None) -> FastAPI:
+    """Build the app; the data is loaded here, not per request, so corrupt data stops the start."""
+    settings = get_settings()
+    app = FastAPI(
+        title="Innovation Atlas NL", version=__version__,
+        description="Where research and innovation happen in the Netherlands: indicators per region with source, "
+                    "year, unit and definition; layer downloads; OGC API - Features under /ogc.",
+    )
+    app.state.data = data if data is not None else load_atlas(settings)
+    install_error_handlers(app)
+    app.add_middleware(ETagMiddleware)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET"], allow_headers=["*"])
+    for module in (routes_catalogue, routes_regions, routes_layers, routes_ogc):
+        app.include_router(module.router)
+    return app
