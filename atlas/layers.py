@@ -18,7 +18,7 @@ import shapely
 
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
-from atlas.geometry import RD_NEW, WEB_MERCATOR, WGS84
+from atlas.geometry import RD_NEW, WEB_MERCATOR, WGS84, polygonal_part
 from atlas.values import indicator_values
 
 FORMATS = {
@@ -50,6 +50,8 @@ def layer_frame(
 ) -> gpd.GeoDataFrame:
     """Boundaries with one column per indicator (value) plus its unit, and its missing reason where missing."""
     data.check_level(level)
+    for indicator_id in indicators:
+        data.catalogue.get(indicator_id)
     _check(crs, OUTPUT_CRS, "crs")
     if not 0 <= simplify <= MAX_SIMPLIFY_M:
         raise InvalidChoice("simplify", simplify, [f"0..{MAX_SIMPLIFY_M:g} metres"])
@@ -62,7 +64,8 @@ def layer_frame(
         frame[f"{indicator_id}__unit"] = data.catalogue.get(indicator_id).unit
         frame[f"{indicator_id}__missing"] = frame["code"].map(values["missing_reason"])
     if simplify:
-        frame["geometry"] = shapely.coverage_simplify(frame.geometry.values, simplify)
+        simplified = shapely.coverage_simplify(frame.geometry.values, simplify)
+        frame["geometry"] = [polygonal_part(g) for g in simplified]
     return frame.to_crs(OUTPUT_CRS[crs])
 
 
