@@ -27,7 +27,7 @@ info: setup
 	$(VENV)/bin/atlas info
 
 bench: setup
-	$(PY) bench/api.py
+	$(PY) bench/api_latency.py
 
 clean:
 	rm -rf .cache $(VENV)
