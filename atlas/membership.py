@@ -13,8 +13,6 @@ import pandas as pd
 from atlas.geometry import RD_NEW
 from atlas.names import fold
 
-PARENT_LEVELS = ("corop", "provincie")
-
 
 def nearest_year(year: int, available: list[int]) -> int:
     """The closest available year; ties go to the later year, whose boundaries are usually better kept."""
