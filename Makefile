@@ -28,6 +28,7 @@ info: setup
 
 bench: setup
 	$(PY) bench/api_latency.py
+	$(PY) bench/tiles.py
 
 clean:
 	rm -rf .cache $(VENV)

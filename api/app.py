@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import gc
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
-from api import routes_catalogue, routes_layers, routes_ogc, routes_regions
+from api import routes_catalogue, routes_layers, routes_ogc, routes_regions, routes_tiles
 from api.caching import ETagMiddleware
 from api.errors import install_error_handlers
+from api.responsecache import TileResponseCache
 from atlas import __version__
 from atlas.data import AtlasData, load_atlas
 from atlas.settings import get_settings
+from atlas.tiles import TileCache
 
 
 def create_app(data: AtlasData | None = None) -> FastAPI:
@@ -23,10 +27,13 @@ def create_app(data: AtlasData | None = None) -> FastAPI:
                     "year, unit and definition; layer downloads; OGC API - Features under /ogc.",
     )
     app.state.data = data if data is not None else load_atlas(settings)
+    app.state.tile_cache = TileCache(settings.tile_cache_mb * 2**20)
+    gc.freeze()  # the loaded data lives as long as the process; keep it out of garbage-collector sweeps
     install_error_handlers(app)
     app.add_middleware(ETagMiddleware)
+    app.add_middleware(TileResponseCache, cache=TileCache(settings.tile_cache_mb * 2**20))
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET"], allow_headers=["*"])
-    for module in (routes_catalogue, routes_regions, routes_layers, routes_ogc):
+    for module in (routes_catalogue, routes_regions, routes_layers, routes_ogc, routes_tiles):
         app.include_router(module.router)
     return app

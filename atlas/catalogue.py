@@ -54,6 +54,7 @@ class Indicator:
     attributes: tuple[AttributeSource, ...] = ()
     classification: str = "quantiles"
     scheme: str = "YlGnBu"
+    categories: tuple[str, ...] = ()  # the order of a category indicator's classes, e.g. most to least urban
 
     @property
     def allowed_units(self) -> tuple[str, ...]:
@@ -106,6 +107,7 @@ def _indicator(entry: dict) -> Indicator:
         undated=bool(entry.get("undated", False)), allow_uncoded=bool(entry.get("allow_uncoded", False)),
         attributes=attributes,
         classification=entry.get("classification", "quantiles"), scheme=entry.get("scheme", "YlGnBu"),
+        categories=tuple(entry.get("categories", [])),
     )
 
 

@@ -1,0 +1,99 @@
+"""Choropleth tiles (PNG and Mapbox Vector Tiles), their TileJSON, legends and the colour schemes."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+
+from api.deps import Level, atlas_data
+from atlas.classify import CATEGORY_METHOD, METHODS, ClassRequest, classification_for
+from atlas.data import AtlasData
+from atlas.errors import InvalidChoice
+from atlas.schemes import SCHEMES
+from atlas.settings import get_settings
+from atlas.tilegrid import tile_address
+from atlas.tilejson import tilejson
+from atlas.tiles import FORMATS, TileCache, TileRequest, get_tile, tile_classification, tile_etag
+
+router = APIRouter(prefix="/api/v1", tags=["tiles"])
+TILE_NAME = re.compile(r"^(?P<y>\d+)(?P<retina>@2x)?\.(?P<format>[a-z]+)$")
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "public, max-age=3600"
+
+
+def class_request(
+    method: str | None = Query(None, description=f"One of {', '.join(METHODS)}; categories for category indicators"),
+    classes: int | None = Query(None, description="Number of classes (2 up to what the scheme offers)"),
+    scheme: str | None = Query(None, description="ColorBrewer scheme, see /api/v1/schemes"),
+    log: bool = Query(False, description="Classify log(1 + value), for skewed counts"),
+    breaks: str | None = Query(None, description="Comma-separated upper class bounds; implies user_defined"),
+) -> ClassRequest:
+    parsed: tuple[float, ...] = ()
+    if breaks:
+        try:
+            parsed = tuple(float(b) for b in breaks.split(","))
+        except ValueError:
+            raise InvalidChoice("breaks", breaks, ["comma-separated numbers, e.g. 10,20,50"]) from None
+    return ClassRequest(method, classes, scheme, log, parsed)
+
+
+def tile_cache(request: Request) -> TileCache:
+    return request.app.state.tile_cache
+
+
+@router.get("/schemes")
+def schemes() -> dict:
+    return {"methods": [*METHODS, CATEGORY_METHOD], "schemes": [s.as_dict() for s in SCHEMES.values()]}
+
+
+@router.get("/legend/{level}/{indicator}")
+def legend(level: Level, indicator: str, year: int | None = Query(None, ge=1900, le=2100),
+           request: ClassRequest = Depends(class_request), data: AtlasData = Depends(atlas_data)) -> dict:
+    return classification_for(data, indicator, level.value, year, request).legend()
+
+
+@router.get("/tiles/{level}/{indicator}/tilejson.json")
+def tile_json(
+    http: Request, level: Level, indicator: str, year: int | None = Query(None, ge=1900, le=2100),
+    format: str = Query("png", description="png or mvt"),
+    request: ClassRequest = Depends(class_request), data: AtlasData = Depends(atlas_data),
+) -> dict:
+    if format not in FORMATS:
+        raise InvalidChoice("format", format, sorted(FORMATS))
+    classification = classification_for(data, indicator, level.value, year, request)
+    query = {k: v for k, v in http.query_params.items() if k != "format"}
+    query["v"] = data.version[:12]
+    base = str(http.base_url).rstrip("/")
+    url = f"{base}/api/v1/tiles/{level.value}/{indicator}/{{z}}/{{x}}/{{y}}.{format}?{urlencode(query)}"
+    settings = get_settings()
+    return tilejson(data, classification, url, format, settings.tile_min_zoom, settings.tile_max_zoom)
+
+
+@router.get("/tiles/{level}/{indicator}/{z}/{x}/{tile}", response_class=Response,
+            responses={200: {"content": {"image/png": {}, "application/vnd.mapbox-vector-tile": {}}}})
+async def tile(
+    http: Request, level: Level, indicator: str, z: int, x: int, tile: str,
+    year: int | None = Query(None, ge=1900, le=2100),
+    v: str | None = Query(None, description="Data version from TileJSON; a matching version makes tiles immutable"),
+    request: ClassRequest = Depends(class_request), data: AtlasData = Depends(atlas_data),
+    cache: TileCache = Depends(tile_cache),
+) -> Response:
+    """`tile` is `{y}.png`, `{y}@2x.png` (512 px) or `{y}.mvt`."""
+    match = TILE_NAME.match(tile)
+    if not match:
+        raise InvalidChoice("tile", tile, ["{y}.png", "{y}@2x.png", "{y}.mvt"])
+    settings = get_settings()
+    address = tile_address(z, x, int(match["y"]), 2 if match["retina"] else 1,
+                           settings.tile_min_zoom, settings.tile_max_zoom)
+    tile_request = TileRequest(indicator, level.value, year, request, address, match["format"])
+    tile_classification(data, tile_request)
+    etag = tile_etag(data, tile_request)
+    headers = {"ETag": etag, "Cache-Control": IMMUTABLE if v == data.version[:12] else REVALIDATE}
+    if etag in http.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    found = cache.get(etag) or await run_in_threadpool(get_tile, data, tile_request, cache)
+    return Response(found.content, media_type=found.media_type, headers=headers)

@@ -1,0 +1,222 @@
+"""Choropleth classification: one object decides every region's class and colour, and writes the legend.
+
+Tiles, legends, exports and the web page all read the same ``Classification``, so a legend can never
+disagree with the colours on the map. The class breaks come from mapclassify over all regions of the
+level and year (not just those in view), so the same region has the same colour in every tile.
+Regions without a value get their own no-data class with a colour that is not on the ramp.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+
+import mapclassify
+import numpy as np
+
+from atlas.data import AtlasData
+from atlas.errors import InvalidChoice
+from atlas.schemes import Scheme, get_scheme, scheme_colours
+from atlas.values import IndicatorValues, indicator_values
+
+METHODS = ("quantiles", "equal_interval", "natural_breaks", "std_mean", "user_defined")
+CATEGORY_METHOD = "categories"
+DEFAULT_CLASSES = 5
+DEFAULT_DIVERGING = "RdBu"
+NO_CLASS = -1
+
+
+@dataclass(frozen=True)
+class ClassRequest:
+    """What the user asked for; ``None`` means the indicator's default from the catalogue."""
+
+    method: str | None = None
+    classes: int | None = None
+    scheme: str | None = None
+    log: bool = False
+    breaks: tuple[float, ...] = ()
+
+    def key(self) -> tuple:
+        return (self.method, self.classes, self.scheme, self.log, self.breaks)
+
+
+@dataclass
+class Classification:
+    values: IndicatorValues
+    method: str
+    scheme: Scheme
+    log: bool
+    labels: list[str]
+    colours: list[str]
+    counts: list[int]
+    class_index: np.ndarray  # per row of values.frame; NO_CLASS where the value is missing
+    bounds: list[tuple[float, float]] = field(default_factory=list)  # numeric classes only
+    requested_classes: int | None = None
+    notes: list[str] = field(default_factory=list)
+    memo: dict = field(default_factory=dict, repr=False)  # derived per-layer arrays, see atlas.tiles
+
+    @property
+    def classes(self) -> int:
+        return len(self.colours)
+
+    @property
+    def no_data_count(self) -> int:
+        return int((self.class_index == NO_CLASS).sum())
+
+    def colour_index_by_code(self) -> dict[str, int]:
+        """Region code to palette slot: 0 is no data, 1..k are the classes (the order tiles use)."""
+        return dict(zip(self.values.frame["code"], (self.class_index + 1).tolist()))
+
+    def legend(self) -> dict:
+        meta = self.values.meta()
+        entries = []
+        for i, (label, colour, count) in enumerate(zip(self.labels, self.colours, self.counts)):
+            entry: dict[str, object] = {"class": i, "label": label, "colour": colour, "count": count}
+            if self.bounds:
+                lower, upper = self.bounds[i]
+                entry.update(lower=lower, upper=upper, lower_inclusive=i == 0)
+            entries.append(entry)
+        return {
+            "indicator": meta["indicator"], "title": meta["title"], "unit": meta["unit"], "level": meta["level"],
+            "year": meta["year"], "boundary_year": meta["boundary_year"], "source": meta["source"],
+            "definition": meta["definition"], "caveats": meta["caveats"], "aggregated_from": meta["aggregated_from"],
+            "method": self.method, "log": self.log, "requested_classes": self.requested_classes,
+            "classes": self.classes, "scheme": self.scheme.as_dict(), "entries": entries,
+            "no_data": {"label": "no data", "colour": self.scheme.no_data, "count": self.no_data_count},
+            "notes": self.notes,
+        }
+
+
+def classification_for(
+    data: AtlasData, indicator_id: str, level: str, year: int | None, request: ClassRequest
+) -> Classification:
+    """The memoised classification for one indicator, level, year and request."""
+    key = ("classification", indicator_id, level, year, request.key())
+    if key not in data.memo:
+        values = indicator_values(data, indicator_id, level, year)
+        data.memo[key] = classify(values, request)
+    return data.memo[key]
+
+
+def classify(values: IndicatorValues, request: ClassRequest) -> Classification:
+    if values.indicator.kind == "category":
+        return _classify_categories(values, request)
+    return _classify_numeric(values, request)
+
+
+def _classify_categories(values: IndicatorValues, request: ClassRequest) -> Classification:
+    if request.method not in (None, CATEGORY_METHOD):
+        raise InvalidChoice("method", request.method, [CATEGORY_METHOD],
+                            hint=f"{values.indicator.id} holds categories, not numbers")
+    text = values.frame["text"].where(values.frame["missing_reason"].isna())
+    present = text.dropna()
+    order = [c for c in values.indicator.categories if c in set(present)] or sorted(set(present))
+    order += sorted(set(present) - set(order))
+    scheme = get_scheme(request.scheme or values.indicator.scheme)
+    colours = _ramp(scheme, len(order))
+    position = {c: i for i, c in enumerate(order)}
+    index = np.array([position.get(t, NO_CLASS) if isinstance(t, str) else NO_CLASS for t in text], dtype=int)
+    counts = [int((index == i).sum()) for i in range(len(order))]
+    return Classification(values, CATEGORY_METHOD, scheme, False, order, colours, counts, index,
+                          requested_classes=request.classes)
+
+
+def _classify_numeric(values: IndicatorValues, request: ClassRequest) -> Classification:
+    indicator = values.indicator
+    method = request.method or ("user_defined" if request.breaks else indicator.classification)
+    if method not in METHODS:
+        raise InvalidChoice("method", method, METHODS)
+    default_scheme = indicator.scheme
+    if method == "std_mean" and get_scheme(default_scheme).kind != "diverging":
+        default_scheme = DEFAULT_DIVERGING
+    scheme = get_scheme(request.scheme or default_scheme)
+    requested = request.classes if request.classes is not None else min(DEFAULT_CLASSES, scheme.max_classes)
+    if method != "user_defined":
+        scheme_colours(scheme.name, requested)  # rejects a class count the scheme cannot colour
+    value = values.frame["value"].to_numpy(dtype=float)
+    present = ~np.isnan(value)
+    y = value[present]
+    notes: list[str] = []
+    if request.log:
+        if (y < 0).any():
+            raise InvalidChoice("log", True, [False],
+                                hint=f"log classes need values >= 0; {int((y < 0).sum())} regions are negative")
+        notes.append("classes computed on log(1 + value); breaks are shown in the original unit")
+    index = np.full(len(value), NO_CLASS, dtype=int)
+    if y.size == 0:
+        notes.append("no region has a value for this level and year")
+        return Classification(values, method, scheme, request.log, [], [], [], index, [], requested, notes)
+    bins = _bins(y, method, requested, request, notes, scheme)
+    k = len(bins)
+    colours = _ramp(scheme, k)
+    index[present] = np.minimum(np.searchsorted(bins, y, side="left"), k - 1)
+    lowers = [min(float(y.min()), bins[0]), *bins[:-1]]
+    bounds = [(float(lo), float(hi)) for lo, hi in zip(lowers, bins)]
+    counts = [int((index == i).sum()) for i in range(k)]
+    labels = [f"≤ {_fmt(hi)}" if lo == hi else f"{_fmt(lo)} – {_fmt(hi)}" for lo, hi in bounds]
+    return Classification(values, method, scheme, request.log, labels, colours, counts, index, bounds, requested, notes)
+
+
+def _ramp(scheme: Scheme, k: int) -> list[str]:
+    """k colours of the scheme; a single class takes the middle of the three-class ramp."""
+    if k == 0:
+        return []
+    if k == 1:
+        return [scheme_colours(scheme.name, 3)[1]]
+    return list(scheme_colours(scheme.name, k))
+
+
+def _bins(y: np.ndarray, method: str, k: int, request: ClassRequest, notes: list[str], scheme: Scheme) -> list[float]:
+    """Upper bounds of each class in the original unit; a class holds values in (previous bound, bound]."""
+    if method == "user_defined":
+        return _user_bins(y, request.breaks, scheme)
+    distinct = np.unique(y).size
+    if distinct < k:
+        notes.append(f"only {distinct} distinct values, so {distinct} classes instead of {k}")
+        k = distinct
+    if k < 2:
+        return [float(y.max())]
+    t = np.log1p(y) if request.log else y
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if method == "quantiles":
+            bins = mapclassify.Quantiles(t, k=k).bins
+        elif method == "equal_interval":
+            bins = mapclassify.EqualInterval(t, k=k).bins
+        elif method == "natural_breaks":
+            bins = mapclassify.FisherJenks(t, k=k).bins
+        else:
+            half = (k - 1) // 2
+            multiples = list(range(-half, half + 1)) if k % 2 == 0 else [m for m in range(-half, half + 1) if m]
+            bins = mapclassify.StdMean(t, multiples=multiples).bins
+            notes.append(f"classes at {multiples} standard deviations from the mean")
+    bins = np.expm1(bins) if request.log else np.asarray(bins, dtype=float)
+    bins[-1] = max(bins[-1], float(y.max()))  # the top class ends at the real maximum, not a round-trip of it
+    unique = sorted(set(float(b) for b in bins))
+    if len(unique) < k:
+        notes.append(f"{k - len(unique)} classes merged because their breaks coincide")
+    return unique
+
+
+def _user_bins(y: np.ndarray, breaks: tuple[float, ...], scheme: Scheme) -> list[float]:
+    if not breaks:
+        raise InvalidChoice("breaks", "", ["comma-separated increasing numbers"],
+                            hint="method user_defined needs breaks, e.g. breaks=10,20,50")
+    if any(not math.isfinite(b) for b in breaks) or any(b >= c for b, c in zip(breaks, breaks[1:])):
+        raise InvalidChoice("breaks", ",".join(str(b) for b in breaks), ["strictly increasing finite numbers"])
+    bins = list(breaks)
+    if float(y.max()) > bins[-1]:
+        bins.append(float(y.max()))
+    if len(bins) > scheme.max_classes:
+        raise InvalidChoice("breaks", ",".join(str(b) for b in breaks), [f"at most {scheme.max_classes} classes"],
+                            hint=f"{len(bins)} classes do not fit the {scheme.name} scheme")
+    return bins
+
+
+def _fmt(x: float) -> str:
+    """Readable numbers for legend labels: thousands separated, at most three significant decimals."""
+    if x == 0 or abs(x) >= 1000:
+        return f"{x:,.0f}"
+    digits = max(0, 2 - int(math.floor(math.log10(abs(x)))))
+    return f"{x:,.{digits}f}"

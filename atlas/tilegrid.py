@@ -1,0 +1,100 @@
+"""The Web Mercator tile grid (XYZ, as Leaflet and TileJSON use it) and region geometry prepared per zoom.
+
+Rendering a tile must touch only the regions that intersect it, and only as many vertices as the
+pixels can show. So each level and boundary year gets, per zoom, geometries simplified to a quarter of
+a 256 px pixel (which is half a pixel of a 512 px tile) and an STR-tree over them; both are built once
+and memoised on the loaded data.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from shapely import STRtree
+
+from atlas.data import AtlasData
+from atlas.errors import InvalidChoice
+from atlas.geometry import WEB_MERCATOR
+
+WORLD_HALF = 20037508.342789244
+TILE_SIZE = 256
+SCALES = (1, 2)
+
+
+@dataclass(frozen=True)
+class TileAddress:
+    z: int
+    x: int
+    y: int
+    scale: int = 1
+
+    @property
+    def size(self) -> int:
+        return TILE_SIZE * self.scale
+
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(minx, miny, maxx, maxy) in EPSG:3857; y counts down from the north as in XYZ."""
+        span = 2 * WORLD_HALF / (1 << self.z)
+        minx = -WORLD_HALF + self.x * span
+        maxy = WORLD_HALF - self.y * span
+        return minx, maxy - span, minx + span, maxy
+
+
+def tile_address(z: int, x: int, y: int, scale: int, min_zoom: int, max_zoom: int) -> TileAddress:
+    """Validate a tile request; every rejection names the valid range."""
+    if not min_zoom <= z <= max_zoom:
+        raise InvalidChoice("z", z, [f"{min_zoom}..{max_zoom}"], hint="zoom levels this server renders")
+    last = (1 << z) - 1
+    if not 0 <= x <= last:
+        raise InvalidChoice("x", x, [f"0..{last}"], hint=f"tile columns at zoom {z}")
+    if not 0 <= y <= last:
+        raise InvalidChoice("y", y, [f"0..{last}"], hint=f"tile rows at zoom {z}")
+    if scale not in SCALES:
+        raise InvalidChoice("scale", scale, SCALES)
+    return TileAddress(z, x, y, scale)
+
+
+def pixel_size(z: int) -> float:
+    """Metres (in EPSG:3857) per pixel of a 256 px tile at zoom z."""
+    return 2 * WORLD_HALF / (TILE_SIZE << z)
+
+
+@dataclass
+class ZoomGeometry:
+    """One level's regions for one zoom: codes and geometries in layer order, and a spatial index."""
+
+    codes: np.ndarray
+    names: np.ndarray
+    geometries: np.ndarray
+    tree: STRtree
+
+    def intersecting(self, bounds: tuple[float, float, float, float]) -> np.ndarray:
+        return np.sort(self.tree.query(shapely.box(*bounds), predicate="intersects"))
+
+
+def zoom_geometry(data: AtlasData, level: str, year: int, z: int) -> ZoomGeometry:
+    key = ("zoom_geometry", level, year, z)
+    if key not in data.memo:
+        layer = data.boundaries.projected(level, year, WEB_MERCATOR)
+        geometries = shapely.simplify(layer.geometry.to_numpy(), pixel_size(z) / 4, preserve_topology=True)
+        data.memo[key] = ZoomGeometry(layer["code"].to_numpy(), layer["name"].to_numpy(), geometries,
+                                      STRtree(geometries))
+    return data.memo[key]
+
+
+def bounds_wgs84(data: AtlasData) -> list[float]:
+    """The country's extent (west, south, east, north), from the latest provinces."""
+    provinces = data.boundaries.get("provincie", data.boundaries.years("provincie")[-1])
+    return [round(float(v), 5) for v in provinces.total_bounds]
+
+
+def tile_containing(lon: float, lat: float, z: int) -> tuple[int, int]:
+    """XYZ column and row of the tile holding a WGS84 point (for tests, benchmarks and TileJSON centres)."""
+    n = 1 << z
+    x = int((lon + 180.0) / 360.0 * n)
+    lat_rad = math.radians(lat)
+    y = int((1.0 - math.asinh(math.tan(lat_rad)) / math.pi) / 2.0 * n)
+    return min(max(x, 0), n - 1), min(max(y, 0), n - 1)

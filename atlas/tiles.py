@@ -1,0 +1,117 @@
+"""Tile production: validate the request, classify once, render PNG or MVT, and keep recent tiles in memory.
+
+The cache key is also the ETag: it covers every parameter that changes the picture and the data
+version, so a client's cached tile stays valid exactly as long as the data and the request are the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
+
+import numpy as np
+import pandas as pd
+
+from atlas.classify import ClassRequest, Classification, classification_for
+from atlas.data import AtlasData
+from atlas.errors import InvalidChoice
+from atlas.rastertiles import palette_slots, render_png
+from atlas.tilegrid import TileAddress, zoom_geometry
+from atlas.vectortiles import render_mvt
+
+FORMATS = {"png": "image/png", "mvt": "application/vnd.mapbox-vector-tile"}
+
+
+@dataclass(frozen=True)
+class TileRequest:
+    indicator: str
+    level: str
+    year: int | None
+    classes: ClassRequest
+    address: TileAddress
+    format: str
+
+
+@dataclass(frozen=True)
+class Tile:
+    content: bytes
+    media_type: str
+    etag: str
+
+
+class Sized(Protocol):
+    content: bytes
+
+
+T = TypeVar("T", bound=Sized)
+
+
+class TileCache(Generic[T]):
+    """A least-recently-used store bounded by the bytes of its items, safe to share between threads."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._items: OrderedDict[str, T] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> T | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+            return item
+
+    def put(self, key: str, item: T) -> None:
+        with self._lock:
+            if key in self._items or len(item.content) > self.max_bytes:
+                return
+            self._items[key] = item
+            self.bytes += len(item.content)
+            while self.bytes > self.max_bytes:
+                _, dropped = self._items.popitem(last=False)
+                self.bytes -= len(dropped.content)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def tile_classification(data: AtlasData, request: TileRequest) -> Classification:
+    if request.format not in FORMATS:
+        raise InvalidChoice("format", request.format, sorted(FORMATS))
+    return classification_for(data, request.indicator, request.level, request.year, request.classes)
+
+
+def tile_etag(data: AtlasData, request: TileRequest) -> str:
+    digest = hashlib.blake2b(repr((data.version, request)).encode(), digest_size=16).hexdigest()
+    return f'"{digest}"'
+
+
+def _layer_alignment(classification: Classification, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Palette slots and value-frame rows for each region in layer order, computed once per classification."""
+    if "alignment" not in classification.memo:
+        rows = pd.Index(classification.values.frame["code"]).get_indexer(codes)
+        classification.memo["alignment"] = (palette_slots(classification, codes), rows)
+    return classification.memo["alignment"]
+
+
+def get_tile(data: AtlasData, request: TileRequest, cache: TileCache[Tile]) -> Tile:
+    """The tile from the cache, or rendered and cached; raises InvalidChoice for bad parameters."""
+    classification = tile_classification(data, request)
+    etag = tile_etag(data, request)
+    cached = cache.get(etag)
+    if cached is not None:
+        return cached
+    values = classification.values
+    geometry = zoom_geometry(data, values.level, values.boundary_year, request.address.z)
+    slots, rows = _layer_alignment(classification, geometry.codes)
+    if request.format == "png":
+        content = render_png(classification, geometry, slots, request.address)
+    else:
+        content = render_mvt(classification, geometry, rows, request.address, values.level)
+    tile = Tile(content, FORMATS[request.format], etag)
+    cache.put(etag, tile)
+    return tile

@@ -1,0 +1,149 @@
+"""Shared benchmark machinery: run the atlas server in its own process and load it from a lean client.
+
+The server runs in a separate process (as in production) and also serves a folder of static files, so
+every benchmark can compare an endpoint with the same bytes sent as a file by the same server in the
+same run. The client speaks just enough HTTP/1.1 over keep-alive connections to stay out of the way of
+the measurement on a two-core machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServerProcess:
+    """`python bench/serve.py` on 127.0.0.1 with `static_dir` mounted at /bench-static."""
+
+    def __init__(self, static_dir: Path, env: dict[str, str] | None = None):
+        self.port = free_port()
+        self.static_dir = static_dir
+        self.env = {**os.environ, **(env or {})}
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> ServerProcess:
+        command = [sys.executable, str(BENCH_DIR / "serve.py"), "--port", str(self.port),
+                   "--static", str(self.static_dir)]
+        self.process = subprocess.Popen(command, env=self.env)
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(self.base + "/api/v1/health", timeout=2):
+                    return self
+            except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError("benchmark server exited during start") from None
+                time.sleep(0.2)
+        raise RuntimeError("benchmark server did not start within 120 s")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+    def get(self, path: str) -> bytes:
+        with urllib.request.urlopen(self.base + path, timeout=120) as response:
+            return response.read()
+
+
+@dataclass
+class LoadResult:
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: int = 0
+    elapsed_s: float = 0.0
+    statuses: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies_ms) / self.elapsed_s if self.elapsed_s else 0.0
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies_ms:
+            return float("nan")
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+    def summary(self) -> str:
+        return (f"{len(self.latencies_ms):7d} req {self.throughput:8.1f} req/s  p50 {self.percentile(50):7.2f}  "
+                f"p95 {self.percentile(95):7.2f}  p99 {self.percentile(99):7.2f} ms  errors {self.errors}")
+
+
+async def _request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str) -> tuple[int, bytes]:
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:] if ":" in line)}
+    if headers.get("transfer-encoding") == "chunked":
+        body = b""
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).strip(), 16)
+            chunk = await reader.readexactly(size + 2)
+            if size == 0:
+                return status, body
+            body += chunk[:-2]
+    return status, await reader.readexactly(int(headers.get("content-length", "0")))
+
+
+async def _client(port: int, paths: list[str], offset: int, stop: float, limit: int | None,
+                  result: LoadResult) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    i = offset
+    try:
+        while time.perf_counter() < stop and (limit is None or len(result.latencies_ms) < limit):
+            path = paths[i % len(paths)]
+            i += 1
+            start = time.perf_counter()
+            try:
+                status, _ = await _request(reader, writer, path)
+            except (OSError, asyncio.IncompleteReadError, ValueError):
+                result.errors += 1
+                writer.close()
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                continue
+            result.statuses[status] = result.statuses.get(status, 0) + 1
+            if status >= 400:
+                result.errors += 1
+            result.latencies_ms.append((time.perf_counter() - start) * 1000)
+    finally:
+        writer.close()
+
+
+def run_load(port: int, paths: list[str], clients: int, seconds: float, limit: int | None = None) -> LoadResult:
+    """`clients` keep-alive connections, each cycling through `paths` from its own offset, for `seconds`."""
+    result = LoadResult()
+
+    async def main() -> None:
+        started = time.perf_counter()
+        stop = started + seconds
+        step = max(1, len(paths) // clients)
+        await asyncio.gather(*(_client(port, paths, c * step, stop, limit, result) for c in range(clients)))
+        result.elapsed_s = time.perf_counter() - started
+
+    asyncio.run(main())
+    return result
+
+
+def median_p95(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    return statistics.median(ordered), ordered[int(round(0.95 * (len(ordered) - 1)))]
