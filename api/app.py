@@ -12,6 +12,7 @@ from api import routes_catalogue, routes_layers, routes_ogc, routes_regions, rou
 from api.caching import ETagMiddleware
 from api.errors import install_error_handlers
 from api.responsecache import TileResponseCache
+from api.routes_web import mount_web
 from atlas import __version__
 from atlas.data import AtlasData, load_atlas
 from atlas.settings import get_settings
@@ -36,4 +37,5 @@ def create_app(data: AtlasData | None = None) -> FastAPI:
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET"], allow_headers=["*"])
     for module in (routes_catalogue, routes_regions, routes_layers, routes_ogc, routes_tiles):
         app.include_router(module.router)
+    mount_web(app)
     return app

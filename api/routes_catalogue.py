@@ -10,7 +10,9 @@ from fastapi.responses import JSONResponse, Response
 from api.deps import Level, ValuesFormat, atlas_data
 from atlas import __version__
 from atlas.data import AtlasData
-from atlas.values import available_levels, indicator_values
+from atlas.settings import get_settings
+from atlas.tilegrid import bounds_wgs84
+from atlas.values import available_levels, available_years, indicator_values
 
 router = APIRouter(prefix="/api/v1", tags=["indicators"])
 
@@ -20,6 +22,17 @@ def health(data: AtlasData = Depends(atlas_data)) -> dict:
     return {
         "status": "ok", "version": __version__, "data_version": data.version,
         "boundary_years": {lv: data.boundaries.years(lv) for lv in data.boundaries.levels()},
+    }
+
+
+@router.get("/config")
+def config(data: AtlasData = Depends(atlas_data)) -> dict:
+    """What the web page needs to start: background map, zoom range and the country's extent."""
+    settings = get_settings()
+    return {
+        "base_map": {"url": settings.base_map_url, "attribution": settings.base_map_attribution},
+        "min_zoom": settings.tile_min_zoom, "max_zoom": settings.tile_max_zoom, "bounds": bounds_wgs84(data),
+        "data_version": data.version,
     }
 
 
@@ -35,6 +48,7 @@ def _describe(data: AtlasData, indicator_id: str) -> dict:
     indicator = data.catalogue.get(indicator_id)
     described = indicator.as_dict()
     described["map_levels"] = available_levels(data, indicator)
+    described["years_by_level"] = {lv: available_years(data, indicator, lv) for lv in described["map_levels"]}
     return described
 
 

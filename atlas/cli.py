@@ -1,4 +1,4 @@
-"""Command line: `atlas info | values | build | data download | serve`."""
+"""Command line: `atlas info | values | build | data download | export map | serve`."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import time
+from pathlib import Path
 
 from atlas.errors import AtlasError, DataValidationError
 from atlas.settings import AtlasSettings, get_settings
@@ -76,6 +77,20 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_map(args: argparse.Namespace) -> int:
+    from atlas.classify import ClassRequest
+    from atlas.data import load_atlas
+    from atlas.export_html import export_map_html
+
+    breaks = tuple(float(b) for b in args.breaks.split(",")) if args.breaks else ()
+    request = ClassRequest(args.method, args.classes, args.scheme, args.log, breaks)
+    leaflet = get_settings().web_packages_dir / "leaflet" / "dist"
+    document = export_map_html(load_atlas(), args.indicator, args.level, args.year, request, leaflet)
+    args.output.write_text(document, encoding="utf-8")
+    print(f"wrote {args.output} ({len(document):,} bytes)")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     env = "\n".join(f"  ATLAS_{name.upper():16s} {f.description}" for name, f in AtlasSettings.model_fields.items())
     parser = argparse.ArgumentParser(prog="atlas", description="Innovation Atlas NL", epilog=f"settings:\n{env}",
@@ -94,10 +109,23 @@ def _parser() -> argparse.ArgumentParser:
     data = sub.add_parser("data", help="data folder tools")
     data_sub = data.add_subparsers(dest="data_command", required=True)
     download = data_sub.add_parser("download", help="fetch boundary files from the public upstream and verify them")
-    download.add_argument("--to", type=lambda p: __import__("pathlib").Path(p))
+    download.add_argument("--to", type=Path)
     download.add_argument("--base-url", default="")
     download.add_argument("--quiet", action="store_true")
     download.set_defaults(run=_download)
+    export = sub.add_parser("export", help="standalone exports for reports")
+    export_sub = export.add_subparsers(dest="export_command", required=True)
+    export_map = export_sub.add_parser("map", help="a standalone HTML choropleth (folium) with legend and tooltips")
+    export_map.add_argument("--indicator", required=True)
+    export_map.add_argument("--level", required=True)
+    export_map.add_argument("--year", type=int)
+    export_map.add_argument("--method")
+    export_map.add_argument("--classes", type=int)
+    export_map.add_argument("--scheme")
+    export_map.add_argument("--log", action="store_true")
+    export_map.add_argument("--breaks", help="comma-separated upper class bounds")
+    export_map.add_argument("-o", "--output", type=Path, required=True)
+    export_map.set_defaults(run=_export_map)
     serve = sub.add_parser("serve", help="run the API and web atlas", epilog=f"settings:\n{env}",
                            formatter_class=argparse.RawDescriptionHelpFormatter)
     serve.add_argument("--host")

@@ -39,6 +39,14 @@ class AtlasSettings(BaseSettings):
     max_page_size: int = Field(default=1000, ge=1, description="Largest `limit` accepted by paged endpoints.")
     tile_min_zoom: int = Field(default=4, ge=0, le=22, description="Lowest zoom level rendered as tiles.")
     tile_max_zoom: int = Field(default=16, ge=0, le=22, description="Highest zoom level rendered as tiles.")
+    base_map_url: str = Field(
+        default="https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/grijs/EPSG:3857/{z}/{x}/{y}.png",
+        description="XYZ URL of the optional background map in the web page (default PDOK BRT grey); empty for none.",
+    )
+    base_map_attribution: str = Field(default="Kaartgegevens &copy; Kadaster (PDOK, BRT-Achtergrondkaart)",
+                                      description="Attribution shown with the background map.")
+    web_packages_dir: Path = Field(default=REPO_ROOT / "web" / "node_modules",
+                                   description="Where `make setup` installed the front-end packages from npm.")
     tile_cache_mb: int = Field(default=256, ge=0, description="Memory for rendered tiles (least recently used dropped).")
 
 

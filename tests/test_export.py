@@ -1,0 +1,40 @@
+"""Standalone HTML maps (folium): written by the CLI and served by the API, complete and offline."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from atlas.cli import main
+
+
+def _check_document(document: str, data, level: str, year: int) -> None:
+    codes = set(data.boundaries.get(level, year)["code"])
+    present = set(re.findall(r'"code": "((?:GM|PV|CR)\d+)"', document))
+    assert present == codes
+    assert 'id="atlas-legend"' in document and "no data" in document and "Source:" in document
+    assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', document), "no CDN: the file must open offline"
+
+
+def test_cli_writes_a_standalone_map_with_every_region_and_the_legend(data, settings, tmp_path, monkeypatch):
+    monkeypatch.setenv("ATLAS_CACHE_DIR", str(settings.cache_dir))
+    out = tmp_path / "map.html"
+    assert main(["export", "map", "--indicator", "kwb_pct_higher_educated", "--level", "gemeente", "--year", "2022",
+                 "-o", str(out)]) == 0
+    document = out.read_text()
+    _check_document(document, data, "gemeente", 2022)
+    assert document.count('class="sw"') == 6  # five classes and no data
+    assert main(["export", "map", "--indicator", "nope", "--level", "gemeente", "-o", str(out)]) == 2
+
+
+def test_export_endpoint_serves_the_same_kind_of_document(data):
+    client = TestClient(create_app(data))
+    response = client.get("/export/map.html", params={"indicator": "population", "level": "provincie", "year": 2022,
+                                                      "classes": 4})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    _check_document(response.text, data, "provincie", 2022)
+    assert response.text.count('class="sw"') == 5
+    bad = client.get("/export/map.html", params={"indicator": "population", "level": "provincie", "scheme": "Nope"})
+    assert bad.status_code == 400 and bad.json()["parameter"] == "scheme"

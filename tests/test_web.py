@@ -1,0 +1,198 @@
+"""The web page in real headless Chromium (Debian's package), against the atlas server in its own process.
+
+Screenshots go to `screenshots/` (ignored by git) for review.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from shapely.ops import polylabel
+
+from atlas.settings import REPO_ROOT
+
+playwright = pytest.importorskip("playwright.sync_api")
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = REPO_ROOT / "screenshots"
+READY = "body[data-ready='1']"
+
+
+@pytest.fixture(scope="module")
+def server(data, settings):
+    """uvicorn in a subprocess, reading the cache the session already built."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "ATLAS_CACHE_DIR": str(settings.cache_dir), "ATLAS_DATA_DIR": str(settings.data_dir)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port),
+         "--log-level", "warning"], env=env, cwd=REPO_ROOT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while True:
+        try:
+            urllib.request.urlopen(base + "/api/v1/health", timeout=2)
+            break
+        except OSError:
+            if time.time() > deadline or process.poll() is not None:
+                process.kill()
+                pytest.fail("atlas server did not start")
+            time.sleep(0.3)
+    yield base
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} missing: `make test` installs Debian's chromium package")
+    with playwright.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    page.requested_hosts = set()
+    page.errors = []
+    page.on("request", lambda r: page.requested_hosts.add(urlparse(r.url).netloc))
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    yield page
+    context.close()
+
+
+def _open(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector(READY, timeout=60_000)
+    page.wait_for_function("document.querySelectorAll('#map img.leaflet-tile-loaded').length > 0", timeout=30_000)
+
+
+def _tiles(page) -> list[str]:
+    return page.eval_on_selector_all("#map img.leaflet-tile-loaded", "els => els.map(e => e.getAttribute('src'))")
+
+
+def _shot(page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def test_map_and_legend_appear_with_no_request_beyond_the_server(server, page):
+    _open(page, f"{server}/?bg=0&lang=en")
+    assert page.inner_text("#legend-title") == "Share of higher educated (hbo/wo), aged 15-75"
+    assert page.locator("#legend ul[aria-labelledby] li").count() == 6  # five classes and no data
+    assert "Source: CBS" in page.inner_text("#legend .source")
+    tiles = _tiles(page)
+    assert tiles and all("/api/v1/tiles/gemeente/pct_higher_educated_15_75/" in t for t in tiles)
+    assert page.requested_hosts == {urlparse(server).netloc}
+    assert page.errors == []
+    _shot(page, "01-start")
+
+
+def test_changing_indicator_level_and_year_changes_tiles_and_legend(server, page):
+    _open(page, f"{server}/?bg=0&lang=en")
+    page.select_option("#indicator", "rd_expenditure_business")
+    page.wait_for_function("document.querySelector('#legend-title').textContent.startsWith('Private (business) R&D')")
+    assert page.input_value("#level") == "corop" or page.input_value("#level") == "provincie"
+    page.select_option("#level", "corop")
+    page.wait_for_function("document.querySelector('#legend-year').textContent === '2019'")
+    page.wait_for_function("[...document.querySelectorAll('#map img.leaflet-tile-loaded')]"
+                           ".some(e => e.src.includes('/corop/rd_expenditure_business/') && e.src.includes('year=2019'))")
+    page.focus("#year")
+    page.keyboard.press("ArrowLeft")  # the slider steps through 2013, 2015, 2019
+    page.wait_for_function("document.querySelector('#legend-year').textContent === '2015'")
+    page.wait_for_function("[...document.querySelectorAll('#map img.leaflet-tile-loaded')].some(e => e.src.includes('year=2015'))")
+    assert page.inner_text("#year-out") == "2015"
+    page.select_option("#level", "provincie")
+    page.wait_for_function("[...document.querySelectorAll('#map img.leaflet-tile-loaded')].some(e => e.src.includes('/provincie/'))")
+    assert "Province" in page.inner_text("#legend")
+    _shot(page, "02-changed")
+
+
+def test_clicking_a_region_opens_its_profile_and_compare(server, page, data):
+    _open(page, f"{server}/?bg=0&lang=en&level=gemeente&lat=52.09&lng=5.12&z=10")
+    page.wait_for_function("document.querySelector('#map').dataset.hitLayer === 'gemeente/2022'")
+    shape = data.boundaries.get("gemeente", 2022).set_index("code").geometry["GM0344"]
+    lon, lat = polylabel(max(getattr(shape, "geoms", [shape]), key=lambda g: g.area), tolerance=0.0001).coords[0]
+    point = page.evaluate(f"(() => {{ const p = atlas.map.latLngToContainerPoint([{lat}, {lon}]); return [p.x, p.y]; }})()")
+    box = page.locator("#map").bounding_box()
+    page.mouse.move(box["x"] + point[0], box["y"] + point[1])
+    page.wait_for_selector(".leaflet-tooltip.hover")
+    assert page.inner_text(".leaflet-tooltip.hover").startswith("Utrecht")
+    page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    page.wait_for_selector(".profile-name")
+    assert page.inner_text(".profile-name") == "Utrecht"
+    assert "region=GM0344" in page.url
+    assert page.locator(".profile-col tr[data-indicator='pct_higher_educated_15_75']").count() == 1
+    page.select_option("#compare", "GM0363")
+    page.wait_for_function("document.querySelectorAll('.profile-name').length === 2")
+    assert page.locator(".profile-name").all_inner_texts() == ["Utrecht", "Amsterdam"]
+    _shot(page, "03-profile-compare")
+
+
+def test_permalink_restores_the_same_view(server, browser, page):
+    state = ("?bg=0&lang=nl&indicator=kwb_population&level=gemeente&year=2015&method=natural_breaks&classes=4"
+             "&scheme=PuBuGn&region=GM0599&lat=51.9&lng=4.5&z=9")
+    _open(page, server + "/" + state)
+    page.wait_for_selector(".profile-name")
+    first = {"legend": page.inner_text("#legend"), "profile": page.inner_text(".profile-name"), "url": page.url,
+             "tiles": sorted(_tiles(page))}
+    other = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+    _open(other, first["url"])
+    other.wait_for_selector(".profile-name")
+    assert other.inner_text("#legend") == first["legend"]
+    assert other.inner_text(".profile-name") == first["profile"] == "Rotterdam"
+    assert other.input_value("#method") == "natural_breaks" and other.input_value("#scheme") == "PuBuGn"
+    assert other.input_value("#classes") == "4" and other.inner_text("#year-out") == "2015"
+    query = parse_qs(urlparse(other.url).query)
+    assert query["z"] == ["9"] and abs(float(query["lat"][0]) - 51.9) < 0.01 and abs(float(query["lng"][0]) - 4.5) < 0.01
+    assert "Natuurlijke grenzen" in first["legend"] and first["legend"].count("(") >= 5
+    _shot(other, "04-permalink")
+
+
+def test_downloads_point_at_working_endpoints(server, page):
+    _open(page, f"{server}/?bg=0&lang=en&indicator=kwb_pct_higher_educated&level=provincie")
+    links = page.eval_on_selector_all("#downloads a", "els => els.map(e => e.getAttribute('href'))")
+    assert len(links) == 5
+    for link in links:
+        with urllib.request.urlopen(server + link, timeout=60) as response:
+            assert response.status == 200
+            body = response.read()
+            assert len(body) > 500
+    assert any("format=gpkg" in link for link in links) and any(link.startswith("/export/map.html") for link in links)
+
+
+def test_background_map_requested_only_when_switched_on_and_page_survives_without_it(server, page):
+    _open(page, f"{server}/?lang=en")  # background on by default; offline here, so its tiles fail
+    assert "service.pdok.nl" in page.requested_hosts
+    assert page.locator("#legend ul[aria-labelledby] li").count() == 6 and page.errors == []
+
+
+def test_keyboard_region_search_and_phone_layout(server, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="nl-NL")
+    phone = context.new_page()
+    _open(phone, f"{server}/?bg=0")
+    assert phone.inner_text("#legend-title").startswith("Aandeel")
+    phone.focus("#region-search")
+    phone.keyboard.type("Maastricht (GM0935)")
+    phone.dispatch_event("#region-search", "change")
+    phone.wait_for_selector(".profile-name")
+    assert phone.inner_text(".profile-name") == "Maastricht"
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, "the page must not scroll sideways on a phone"
+    assert re.search(r"region=GM0935", phone.url)
+    _shot(phone, "05-phone")
+    context.close()

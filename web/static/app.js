@@ -1,0 +1,516 @@
+/* Innovation Atlas NL web page: a Leaflet choropleth driven entirely by the atlas API.
+ *
+ * The map colours come from server-rendered PNG tiles; a transparent GeoJSON copy of the same regions
+ * catches hover and click. Legend, tiles and hover values come from one classification on the server,
+ * so they always agree. The whole view lives in the URL so that a link reproduces it.
+ */
+(function () {
+  "use strict";
+
+  const $ = (id) => document.getElementById(id);
+  const STATE_KEYS = ["lang", "indicator", "level", "year", "method", "classes", "scheme", "log", "breaks",
+    "region", "compare", "lat", "lng", "z", "bg", "overlays", "topsector"];
+  const SIMPLIFY = { provincie: 250, corop: 200, gemeente: 100, wijk: 25 };
+  const DEFAULT_INDICATOR = "pct_higher_educated_15_75";
+
+  const atlas = {
+    state: {}, config: null, indicators: [], schemes: [], methods: [], map: null, choropleth: null,
+    base: null, hit: null, hitKey: "", values: {}, legend: null, overlays: {}, regions: [],
+  };
+
+  // ---------- helpers ----------
+  function t(key) { return (ATLAS_TEXT[atlas.state.lang] || ATLAS_TEXT.nl)[key] || key; }
+
+  function status(message) { $("status").textContent = message; }
+
+  async function api(path) {
+    const response = await fetch(path, { headers: { Accept: "application/json" } });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      const error = new Error(body.detail || response.statusText);
+      error.body = body;
+      throw error;
+    }
+    return body;
+  }
+
+  function esc(text) {
+    return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+  }
+
+  function fmt(value, unit) {
+    if (value === null || value === undefined || Number.isNaN(value)) return t("nodata");
+    const locale = atlas.state.lang === "en" ? "en-GB" : "nl-NL";
+    const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
+    return value.toLocaleString(locale, { maximumFractionDigits: digits }) + (unit ? " " + unit : "");
+  }
+
+  function indicator() { return atlas.indicators.find((i) => i.id === atlas.state.indicator); }
+
+  function classQuery() {
+    const s = atlas.state;
+    const q = new URLSearchParams();
+    if (s.year) q.set("year", s.year);
+    if (s.method) q.set("method", s.method);
+    if (s.classes) q.set("classes", s.classes);
+    if (s.scheme) q.set("scheme", s.scheme);
+    if (s.log === "1") q.set("log", "true");
+    if (s.breaks && s.method === "user_defined") q.set("breaks", s.breaks);
+    return q;
+  }
+
+  // ---------- URL state ----------
+  function readState() {
+    const q = new URLSearchParams(location.search);
+    const s = {};
+    STATE_KEYS.forEach((k) => { s[k] = q.get(k) || ""; });
+    if (!["nl", "en"].includes(s.lang)) s.lang = (navigator.language || "nl").startsWith("nl") ? "nl" : "en";
+    s.indicator = s.indicator || DEFAULT_INDICATOR;
+    s.bg = s.bg || "1";
+    atlas.state = s;
+  }
+
+  function writeState() {
+    const q = new URLSearchParams();
+    STATE_KEYS.forEach((k) => { if (atlas.state[k]) q.set(k, atlas.state[k]); });
+    history.replaceState(null, "", "?" + q.toString());
+  }
+
+  // ---------- controls ----------
+  function fillSelect(select, options, selected) {
+    select.replaceChildren(...options.map(([value, label, group]) => {
+      const option = new Option(label, value, false, value === selected);
+      if (group) option.dataset.group = group;
+      return option;
+    }));
+  }
+
+  function fillIndicators() {
+    const select = $("indicator");
+    const themes = {};
+    atlas.indicators.filter((i) => i.map_levels.length).forEach((i) => { (themes[i.theme] = themes[i.theme] || []).push(i); });
+    select.replaceChildren(...Object.keys(themes).sort().map((theme) => {
+      const group = document.createElement("optgroup");
+      group.label = t("theme_" + theme);
+      themes[theme].sort((a, b) => a.title[atlas.state.lang].localeCompare(b.title[atlas.state.lang]))
+        .forEach((i) => group.append(new Option(i.title[atlas.state.lang], i.id, false, i.id === atlas.state.indicator)));
+      return group;
+    }));
+  }
+
+  function fillIndicatorDependent() {
+    const s = atlas.state;
+    let ind = indicator();
+    if (!ind || !ind.map_levels.length) { s.indicator = DEFAULT_INDICATOR; ind = indicator(); }
+    $("definition").textContent = ind.definition;
+    if (!ind.map_levels.includes(s.level)) s.level = ind.map_levels.includes("gemeente") ? "gemeente" : ind.map_levels[ind.map_levels.length - 1];
+    fillSelect($("level"), ind.map_levels.map((lv) => [lv, t("level_" + lv)]), s.level);
+    const years = ind.years_by_level[s.level] || [];
+    const slider = $("year");
+    if (years.length) {
+      if (!years.includes(Number(s.year))) s.year = String(years[years.length - 1]);
+      slider.min = 0; slider.max = years.length - 1; slider.value = years.indexOf(Number(s.year));
+      slider.disabled = years.length < 2;
+      slider.setAttribute("aria-valuetext", s.year);
+      $("year-out").textContent = s.year;
+      $("year-range").textContent = years.length > 1 ? `${t("years")}: ${years.join(", ")}` : `${t("onlyYear")} ${years[0]}`;
+    } else {
+      s.year = ""; slider.disabled = true; $("year-out").textContent = "—"; $("year-range").textContent = "";
+    }
+    slider.dataset.years = JSON.stringify(years);
+    const category = ind.kind === "category";
+    const methods = category ? ["categories"] : atlas.methods.filter((m) => m !== "categories");
+    if (s.method && !methods.includes(s.method)) s.method = "";
+    fillSelect($("method"), [["", `${t("method_" + (category ? "categories" : ind.default_classification))} (${t("default")})`],
+      ...methods.map((m) => [m, t("method_" + m)])], s.method);
+    const schemeName = s.scheme || ind.default_scheme;
+    const scheme = atlas.schemes.find((x) => x.name === schemeName) || atlas.schemes[0];
+    fillSelect($("scheme"), [["", `${ind.default_scheme} (${t("default")})`], ...atlas.schemes.map((x) =>
+      [x.name, `${x.name} — ${x.kind}${x.colourblind_safe ? ", " + t("cbSafe") : ""}`])], s.scheme);
+    const counts = [];
+    for (let k = 2; k <= scheme.max_classes; k += 1) counts.push([String(k), String(k)]);
+    if (s.classes && Number(s.classes) > scheme.max_classes) s.classes = "";
+    fillSelect($("classes"), [["", `5 (${t("default")})`], ...counts], s.classes);
+    $("classes").disabled = category;
+    $("log").checked = s.log === "1";
+    $("log").disabled = category;
+  }
+
+  // ---------- map ----------
+  function setupMap() {
+    const c = atlas.config;
+    const [w, s, e, n] = c.bounds;
+    atlas.map = L.map("map", { minZoom: Math.max(c.min_zoom, 5), maxZoom: Math.min(c.max_zoom, 14), zoomSnap: 1,
+      maxBounds: [[s - 2, w - 3], [n + 2, e + 3]], keyboard: true });
+    if (atlas.state.lat && atlas.state.lng && atlas.state.z) {
+      atlas.map.setView([Number(atlas.state.lat), Number(atlas.state.lng)], Number(atlas.state.z));
+    } else {
+      atlas.map.fitBounds([[s, w], [n, e]]);
+    }
+    atlas.map.createPane("hit").style.zIndex = 450;
+    atlas.map.on("moveend", () => {
+      const centre = atlas.map.getCenter();
+      Object.assign(atlas.state, { lat: centre.lat.toFixed(4), lng: centre.lng.toFixed(4), z: String(atlas.map.getZoom()) });
+      writeState();
+    });
+    atlas.legendControl = L.control({ position: "bottomright" });
+    atlas.legendControl.onAdd = () => {
+      const div = L.DomUtil.create("div", "legend");
+      div.id = "legend";
+      div.setAttribute("role", "group");
+      L.DomEvent.disableClickPropagation(div);
+      return div;
+    };
+    atlas.legendControl.addTo(atlas.map);
+    setBackground();
+  }
+
+  function setBackground() {
+    const want = atlas.state.bg === "1" && atlas.config.base_map.url;
+    $("bg").checked = Boolean(want);
+    if (want && !atlas.base) {
+      atlas.base = L.tileLayer(atlas.config.base_map.url, { attribution: atlas.config.base_map.attribution, maxZoom: 19 });
+      atlas.base.addTo(atlas.map).bringToBack();
+    } else if (!want && atlas.base) {
+      atlas.map.removeLayer(atlas.base);
+      atlas.base = null;
+    }
+  }
+
+  function tileUrl() {
+    const q = classQuery();
+    q.set("v", atlas.config.data_version.slice(0, 12));
+    return `/api/v1/tiles/${atlas.state.level}/${atlas.state.indicator}/{z}/{x}/{y}{r}.png?${q}`;
+  }
+
+  function setChoropleth() {
+    const url = tileUrl();
+    if (atlas.choropleth) {
+      atlas.choropleth.setUrl(url);
+    } else {
+      atlas.choropleth = L.tileLayer(url, { opacity: 0.85, minZoom: atlas.config.min_zoom, maxZoom: 14,
+        attribution: "CBS, Rathenau Instituut e.a. — zie legenda" }).addTo(atlas.map);
+    }
+    atlas.map.getContainer().dataset.tiles = url;
+  }
+
+  // ---------- legend ----------
+  function renderLegend(legend) {
+    const L_ = legend;
+    const year = L_.year ?? "—";
+    const rows = L_.entries.map((e) => `<li><span class="swatch" style="background:${e.colour}"></span>` +
+      `<span>${esc(e.label)}</span> <span class="count">(${e.count})</span></li>`).join("");
+    const nd = `<li><span class="swatch" style="background:${L_.no_data.colour}"></span><span>${t("nodata")}</span> <span class="count">(${L_.no_data.count})</span></li>`;
+    const notes = [...L_.notes, ...L_.caveats].map((n) => `<li>${esc(n)}</li>`).join("");
+    const aggregated = L_.aggregated_from ? `<p class="meta">${t("aggregated")} ${esc(L_.aggregated_from)}</p>` : "";
+    const boundary = L_.boundary_year !== L_.year && L_.year ? `<p class="meta">${t("boundaryYear")} ${L_.boundary_year}</p>` : "";
+    $("legend").innerHTML = `<h2 id="legend-title">${esc(L_.title[atlas.state.lang])}</h2>` +
+      `<p class="meta">${esc(L_.unit)} · ${esc(t("level_" + L_.level))} · <span id="legend-year">${year}</span></p>` +
+      `<ul aria-labelledby="legend-title">${rows}${nd}</ul>` +
+      `<p class="meta">${t("method_" + L_.method)}${L_.log ? ", log" : ""} · ${esc(L_.scheme.name)}</p>${aggregated}${boundary}` +
+      (notes ? `<details><summary>${t("notes")}</summary><ul>${notes}</ul></details>` : "") +
+      `<p class="source">${t("source")}: ${esc(L_.source)}, ${year}</p>`;
+  }
+
+  // ---------- hover and click ----------
+  async function loadValues() {
+    const s = atlas.state;
+    const q = new URLSearchParams({ level: s.level });
+    if (s.year) q.set("year", s.year);
+    const body = await api(`/api/v1/indicators/${s.indicator}/values?${q}`);
+    atlas.values = {};
+    body.values.forEach((v) => { atlas.values[v.code] = v; });
+    atlas.valuesMeta = body.meta;
+    renderTable(body);
+  }
+
+  function hoverText(code, name) {
+    const v = atlas.values[code];
+    const unit = atlas.valuesMeta ? atlas.valuesMeta.unit : "";
+    if (!v) return `<strong>${esc(name)}</strong>`;
+    const shown = v.text || fmt(v.value, unit);
+    const rank = v.rank ? `<br>${t("rank")} ${v.rank} ${t("of")} ${atlas.valuesMeta.regions_with_value}` : "";
+    const why = v.value === null && !v.text && v.missing_reason ? `<br><em>${esc(v.missing_reason)}</em>` : "";
+    return `<strong>${esc(name)}</strong><br>${esc(shown)}${rank}${why}`;
+  }
+
+  async function loadHitLayer(boundaryYear) {
+    const key = `${atlas.state.level}/${boundaryYear}`;
+    if (atlas.hitKey === key) return;
+    const level = atlas.state.level;
+    const geo = await api(`/api/v1/layers/${level}?year=${boundaryYear}&simplify=${SIMPLIFY[level]}`);
+    if (atlas.hit) atlas.map.removeLayer(atlas.hit);
+    atlas.hitKey = key;
+    atlas.regions = geo.features.map((f) => ({ code: f.properties.code, name: f.properties.name }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    atlas.hit = L.geoJSON(geo, {
+      pane: "hit",
+      style: () => ({ stroke: true, weight: 0, opacity: 0, fillOpacity: 0, color: "#000" }),
+      onEachFeature: (feature, layer) => {
+        const p = feature.properties;
+        layer.bindTooltip(() => hoverText(p.code, p.name), { sticky: true, className: "hover" });
+        layer.on("mouseover", () => layer.setStyle({ weight: 2, opacity: 1 }));
+        layer.on("mouseout", () => { if (p.code !== atlas.state.region) layer.setStyle({ weight: 0, opacity: 0 }); });
+        layer.on("click", () => selectRegion(p.code));
+      },
+    }).addTo(atlas.map);
+    atlas.map.getContainer().dataset.hitLayer = key;
+    fillSelect($("compare"), [["", t("none")], ...atlas.regions.map((r) => [r.code, r.name])], atlas.state.compare);
+    $("region-list").replaceChildren(...atlas.regions.map((r) => new Option(`${r.name} (${r.code})`)));
+  }
+
+  function highlight() {
+    if (!atlas.hit) return;
+    atlas.hit.eachLayer((layer) => {
+      const on = layer.feature.properties.code === atlas.state.region;
+      layer.setStyle(on ? { weight: 3, opacity: 1, color: "#d62728" } : { weight: 0, opacity: 0, color: "#000" });
+    });
+  }
+
+  // ---------- profile ----------
+  function sparkline(series, unit) {
+    const points = series.filter((p) => p.value !== null);
+    if (points.length < 2) return "";
+    const xs = points.map((p) => p.year), ys = points.map((p) => p.value);
+    const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+    const W = 120, H = 32;
+    const px = (x) => ((x - x0) / (x1 - x0 || 1)) * (W - 4) + 2;
+    const py = (y) => H - 2 - ((y - y0) / (y1 - y0 || 1)) * (H - 4);
+    const path = points.map((p, i) => `${i ? "L" : "M"}${px(p.year).toFixed(1)},${py(p.value).toFixed(1)}`).join("");
+    const label = points.map((p) => `${p.year}: ${fmt(p.value, unit)}`).join("; ");
+    return `<svg class="spark" width="${W}" height="${H}" role="img" aria-label="${esc(t("series") + ": " + label)}">` +
+      `<title>${esc(label)}</title><path d="${path}" fill="none" stroke="#2c7fb8" stroke-width="1.5"/></svg>`;
+  }
+
+  function profileHtml(p) {
+    const lang = atlas.state.lang;
+    const parents = Object.entries(p.parents).map(([lv, x]) => `${t("level_" + lv)} ${esc(x.name)}`).join(", ");
+    const rows = p.indicators.map((i) => {
+      const l = i.latest;
+      const shown = l.text || fmt(l.value, i.unit);
+      const rank = l.rank ? `${t("rank")} ${l.rank} ${t("of")} ${l.peers}` : "";
+      return `<tr data-indicator="${esc(i.id)}"><th scope="row">${esc(i.title[lang])}<br>` +
+        `<small class="meta">${t("source")}: ${esc(i.source)}</small></th>` +
+        `<td>${esc(shown)}<br><small>${l.year ?? ""} ${rank}</small></td><td>${sparkline(i.series, i.unit)}</td></tr>`;
+    }).join("");
+    return `<section class="profile-col" data-code="${esc(p.code)}"><h2 class="profile-name">${esc(p.name)}</h2>` +
+      `<p class="meta">${esc(t("level_" + p.level))} ${esc(p.code)} · ${p.area_km2.toFixed(0)} km²` +
+      (parents ? ` · ${t("parents")}: ${parents}` : "") + `</p>` +
+      `<table><thead><tr><th scope="col">${t("indicator")}</th><th scope="col">${t("value")}</th>` +
+      `<th scope="col">${t("series")}</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+  }
+
+  async function showProfile() {
+    const s = atlas.state;
+    const panel = $("profile");
+    const wasHidden = panel.hidden;
+    panel.hidden = !s.region;
+    if (wasHidden !== panel.hidden) atlas.map.invalidateSize();
+    if (!s.region) return;
+    $("profile-columns").innerHTML = `<p>${t("loading")}</p>`;
+    const year = atlas.legend ? atlas.legend.boundary_year : "";
+    const codes = [s.region, s.compare].filter(Boolean);
+    panel.classList.toggle("comparing", codes.length > 1);
+    atlas.map.invalidateSize();
+    try {
+      const profiles = await Promise.all(codes.map((c) => api(`/api/v1/regions/${c}?year=${year}`)));
+      $("profile-columns").innerHTML = profiles.map(profileHtml).join("");
+      $("compare").value = s.compare || "";
+    } catch (error) {
+      $("profile-columns").innerHTML = `<p role="alert">${t("error")}: ${esc(error.message)}</p>`;
+    }
+  }
+
+  function selectRegion(code) {
+    atlas.state.region = code;
+    writeState();
+    highlight();
+    showProfile();
+  }
+
+  // ---------- table, downloads, overlays ----------
+  function renderTable(body) {
+    const rows = body.values.slice().sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9)).map((v) =>
+      `<tr><td>${v.rank ?? "—"}</td><th scope="row">${esc(v.name)}</th><td>${esc(v.text || fmt(v.value, ""))}</td></tr>`).join("");
+    $("table-wrap").innerHTML = `<table><caption>${esc(body.meta.title[atlas.state.lang])} (${esc(body.meta.unit)}), ` +
+      `${body.meta.year ?? ""} — ${t("source")}: ${esc(body.meta.source)}</caption><thead><tr><th scope="col">#</th>` +
+      `<th scope="col">${t("region")}</th><th scope="col">${t("value")}</th></tr></thead><tbody>${rows}</tbody></table>`;
+  }
+
+  function renderDownloads() {
+    const s = atlas.state;
+    const by = atlas.legend ? atlas.legend.boundary_year : "";
+    const layer = (format) => `/api/v1/layers/${s.level}?year=${by}&indicators=${s.indicator}&format=${format}`;
+    const q = classQuery();
+    const html = `/export/map.html?indicator=${s.indicator}&level=${s.level}&${q}`;
+    const links = [[layer("geojson"), t("geojson")], [layer("gpkg"), t("gpkg")], [layer("csv"), t("csv")],
+      [`/api/v1/legend/${s.level}/${s.indicator}?${q}`, t("legendJson")], [html, t("html")]];
+    $("downloads").innerHTML = links.map(([href, label]) => `<li><a href="${esc(href)}" download>${esc(label)}</a></li>`).join("");
+  }
+
+  async function probeOverlays() {
+    for (const kind of ["kennisstad", "campus"]) {
+      try {
+        await api(`/api/v1/places?kind=${kind}`);
+        document.querySelector(`[data-overlay="${kind}"]`).hidden = false;
+      } catch (error) { /* endpoint not available on this server: keep the switch hidden */ }
+    }
+    try {
+      const networks = await api("/api/v1/networks");
+      fillSelect($("topsector"), networks.topsectors.map((n) => [n.id, n.name]), atlas.state.topsector);
+      document.querySelector('[data-overlay="network"]').hidden = false;
+    } catch (error) { /* no network endpoint */ }
+  }
+
+  async function setOverlays() {
+    const wanted = atlas.state.overlays ? atlas.state.overlays.split(",") : [];
+    for (const kind of ["kennisstad", "campus", "network"]) {
+      $("ov-" + kind).checked = wanted.includes(kind);
+      const key = kind === "network" ? `network/${atlas.state.topsector}/${atlas.state.level}` : kind;
+      if (atlas.overlays[kind] && (!wanted.includes(kind) || atlas.overlays[kind].key !== key)) {
+        atlas.map.removeLayer(atlas.overlays[kind].layer);
+        delete atlas.overlays[kind];
+      }
+      if (!wanted.includes(kind) || atlas.overlays[kind]) continue;
+      $("topsector").hidden = !wanted.includes("network");
+      const url = kind === "network"
+        ? `/api/v1/networks/${atlas.state.topsector || $("topsector").value}?level=${atlas.state.level}`
+        : `/api/v1/places?kind=${kind}`;
+      const geo = await api(url);
+      const layer = L.geoJSON(geo, {
+        pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: kind === "kennisstad" ? 7 : 5, weight: 1.5,
+          color: "#222", fillColor: kind === "kennisstad" ? "#ffd92f" : "#e78ac3", fillOpacity: 0.95 }),
+        style: (f) => ({ color: "#6a3d9a", weight: 1 + 2 * (f.properties.weight_norm || 0.5), opacity: 0.8 }),
+        onEachFeature: (f, l) => l.bindTooltip(esc(f.properties.label || f.properties.name || "")),
+      }).addTo(atlas.map);
+      atlas.overlays[kind] = { key, layer };
+    }
+    $("topsector").hidden = !wanted.includes("network");
+  }
+
+  // ---------- PNG of the view ----------
+  async function savePng() {
+    const map = atlas.map.getContainer();
+    const box = map.getBoundingClientRect();
+    const canvas = document.createElement("canvas");
+    canvas.width = box.width; canvas.height = box.height;
+    const ctx = canvas.getContext("2d");
+    ctx.fillStyle = "#ffffff"; ctx.fillRect(0, 0, canvas.width, canvas.height);
+    atlas.choropleth.getContainer().querySelectorAll("img.leaflet-tile-loaded").forEach((img) => {
+      const r = img.getBoundingClientRect();
+      ctx.globalAlpha = 0.85;
+      ctx.drawImage(img, r.left - box.left, r.top - box.top, r.width, r.height);
+    });
+    ctx.globalAlpha = 1;
+    const lg = atlas.legend;
+    const lines = [lg.title[atlas.state.lang], `${lg.unit}, ${lg.level}, ${lg.year ?? ""}`];
+    const h = 40 + 18 * (lg.entries.length + 1) + 20;
+    ctx.fillStyle = "rgba(255,255,255,0.92)"; ctx.fillRect(8, canvas.height - h - 8, 300, h);
+    ctx.fillStyle = "#000"; ctx.font = "bold 13px sans-serif"; ctx.fillText(lines[0].slice(0, 42), 16, canvas.height - h + 10);
+    ctx.font = "12px sans-serif"; ctx.fillText(lines[1], 16, canvas.height - h + 26);
+    [...lg.entries, { colour: lg.no_data.colour, label: t("nodata") }].forEach((e, i) => {
+      const y = canvas.height - h + 36 + i * 18;
+      ctx.fillStyle = e.colour; ctx.fillRect(16, y, 14, 14);
+      ctx.fillStyle = "#000"; ctx.fillText(e.label, 36, y + 12);
+    });
+    ctx.font = "10px sans-serif";
+    ctx.fillText(`${t("source")}: ${lg.source}`.slice(0, 60), 16, canvas.height - 16);
+    const link = document.createElement("a");
+    link.download = `${atlas.state.indicator}_${atlas.state.level}_${lg.year ?? "undated"}.png`;
+    link.href = canvas.toDataURL("image/png");
+    link.click();
+  }
+
+  // ---------- refresh ----------
+  async function refresh() {
+    const s = atlas.state;
+    fillIndicatorDependent();
+    writeState();
+    status(t("loading"));
+    try {
+      const legend = await api(`/api/v1/legend/${s.level}/${s.indicator}?${classQuery()}`);
+      atlas.legend = legend;
+      renderLegend(legend);
+      setChoropleth();
+      renderDownloads();
+      await Promise.all([loadValues(), loadHitLayer(legend.boundary_year)]);
+      highlight();
+      await setOverlays();
+      if (s.region && !atlas.values[s.region]) { s.region = ""; s.compare = ""; writeState(); }
+      await showProfile();
+      status(`${legend.title[s.lang]} — ${t("level_" + s.level)} ${legend.year ?? ""}`);
+    } catch (error) {
+      status(`${t("error")}: ${error.message}`);
+    }
+  }
+
+  function applyLanguage() {
+    document.documentElement.lang = atlas.state.lang;
+    document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
+    document.querySelectorAll("[data-i18n-label]").forEach((el) => el.setAttribute("aria-label", t(el.dataset.i18nLabel)));
+    $("lang").textContent = atlas.state.lang === "nl" ? "EN" : "NL";
+    $("lang").setAttribute("aria-label", atlas.state.lang === "nl" ? "Switch to English" : "Schakel naar Nederlands");
+    fillIndicators();
+  }
+
+  function bindControls() {
+    const s = atlas.state;
+    const on = (id, handler, event = "change") => $(id).addEventListener(event, handler);
+    on("indicator", (e) => { s.indicator = e.target.value; s.year = ""; s.method = ""; s.scheme = ""; refresh(); });
+    on("level", (e) => { s.level = e.target.value; s.region = ""; s.compare = ""; refresh(); });
+    on("year", (e) => { const years = JSON.parse(e.target.dataset.years); s.year = String(years[e.target.value]); refresh(); });
+    on("method", (e) => {
+      s.method = e.target.value;
+      if (s.method === "user_defined" && !s.breaks) {
+        s.breaks = (window.prompt(t("breaks"), "") || "").replace(/\s/g, "");
+      }
+      refresh();
+    });
+    on("classes", (e) => { s.classes = e.target.value; refresh(); });
+    on("scheme", (e) => { s.scheme = e.target.value; refresh(); });
+    on("log", (e) => { s.log = e.target.checked ? "1" : ""; refresh(); });
+    on("bg", (e) => { s.bg = e.target.checked ? "1" : "0"; setBackground(); writeState(); });
+    ["kennisstad", "campus", "network"].forEach((kind) => on("ov-" + kind, () => {
+      s.overlays = ["kennisstad", "campus", "network"].filter((k) => $("ov-" + k).checked).join(",");
+      writeState(); setOverlays();
+    }));
+    on("topsector", (e) => { s.topsector = e.target.value; writeState(); setOverlays(); });
+    on("compare", (e) => { s.compare = e.target.value; writeState(); showProfile(); });
+    on("region-search", (e) => {
+      const match = /\(([A-Z]{2}\d+)\)$/.exec(e.target.value);
+      const region = match ? atlas.regions.find((r) => r.code === match[1])
+        : atlas.regions.find((r) => r.name.toLowerCase() === e.target.value.trim().toLowerCase());
+      if (region) {
+        selectRegion(region.code);
+        atlas.hit.eachLayer((layer) => { if (layer.feature.properties.code === region.code) atlas.map.fitBounds(layer.getBounds()); });
+      }
+    });
+    on("profile-close", () => { s.region = ""; s.compare = ""; writeState(); highlight(); showProfile(); }, "click");
+    on("png", savePng, "click");
+    on("lang", () => { s.lang = s.lang === "nl" ? "en" : "nl"; applyLanguage(); refresh(); }, "click");
+    on("menu", () => {
+      const open = $("controls").classList.toggle("collapsed") === false;
+      $("menu").setAttribute("aria-expanded", String(open));
+    }, "click");
+  }
+
+  async function start() {
+    readState();
+    try {
+      const [config, indicators, schemes] = await Promise.all([api("/api/v1/config"), api("/api/v1/indicators"), api("/api/v1/schemes")]);
+      Object.assign(atlas, { config, indicators, schemes: schemes.schemes, methods: schemes.methods });
+    } catch (error) {
+      status(`${t("error")}: ${error.message}`);
+      return;
+    }
+    applyLanguage();
+    setupMap();
+    bindControls();
+    await probeOverlays();
+    await refresh();
+    document.body.dataset.ready = "1";
+  }
+
+  window.atlas = atlas; // for the browser tests and for debugging in the console
+  start();
+})();
