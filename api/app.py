@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
-from api import routes_catalogue, routes_layers, routes_ogc, routes_regions, routes_tiles
+from api import routes_catalogue, routes_layers, routes_networks, routes_ogc, routes_regions, routes_tiles
 from api.caching import ETagMiddleware
 from api.errors import install_error_handlers
 from api.responsecache import TileResponseCache
@@ -35,7 +35,7 @@ def create_app(data: AtlasData | None = None) -> FastAPI:
     app.add_middleware(TileResponseCache, cache=TileCache(settings.tile_cache_mb * 2**20))
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET"], allow_headers=["*"])
-    for module in (routes_catalogue, routes_regions, routes_layers, routes_ogc, routes_tiles):
+    for module in (routes_catalogue, routes_regions, routes_layers, routes_ogc, routes_tiles, routes_networks):
         app.include_router(module.router)
     mount_web(app)
     return app

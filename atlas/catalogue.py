@@ -55,6 +55,8 @@ class Indicator:
     classification: str = "quantiles"
     scheme: str = "YlGnBu"
     categories: tuple[str, ...] = ()  # the order of a category indicator's classes, e.g. most to least urban
+    derived_from: str | None = None  # a city-level indicator this one totals per gemeente (atlas.citytotals)
+    derivation: str | None = None
 
     @property
     def allowed_units(self) -> tuple[str, ...]:
@@ -108,6 +110,7 @@ def _indicator(entry: dict) -> Indicator:
         attributes=attributes,
         classification=entry.get("classification", "quantiles"), scheme=entry.get("scheme", "YlGnBu"),
         categories=tuple(entry.get("categories", [])),
+        derived_from=entry.get("derived_from"), derivation=entry.get("derivation"),
     )
 
 
@@ -121,8 +124,10 @@ def _check(catalogue: Catalogue) -> None:
             problems.append(f"{ind.id}: kind {ind.kind!r} not one of {KINDS}")
         if ind.kind == "category" and ind.aggregation != "none":
             problems.append(f"{ind.id}: a category cannot be aggregated")
-        if not ind.file and not ind.attributes:
-            problems.append(f"{ind.id}: neither a CSV file nor boundary attributes")
+        if not ind.file and not ind.attributes and not ind.derived_from:
+            problems.append(f"{ind.id}: neither a CSV file, boundary attributes nor a city-level source")
+        if ind.derived_from and ind.derived_from not in catalogue.indicators:
+            problems.append(f"{ind.id}: derived from unknown indicator {ind.derived_from!r}")
         needed = {"weighted_mean": [ind.weight], "ratio": [ind.numerator, ind.denominator]}.get(ind.aggregation, [])
         for ref in needed:
             if ref not in catalogue.indicators:

@@ -1,4 +1,4 @@
-"""Command line: `atlas info | values | build | data download | export map | serve`."""
+"""Command line: `atlas info | values | build | data download | export map | networks import | serve`."""
 
 from __future__ import annotations
 
@@ -91,6 +91,22 @@ def _export_map(args: argparse.Namespace) -> int:
     return 0
 
 
+def _networks_import(args: argparse.Namespace) -> int:
+    from atlas.data import load_atlas
+    from atlas.networks import network_summary, read_network
+
+    network = read_network(load_atlas(), args.file)
+    target_dir = get_settings().cache_dir / "networks"
+    target_dir.mkdir(parents=True, exist_ok=True)
+    staging = target_dir / f".{args.file.name}.tmp"
+    staging.write_bytes(args.file.read_bytes())
+    staging.replace(target_dir / f"{network.name}.csv")
+    for t in network_summary([network]):
+        print(f"{t['id']:10s} {t['links']} links, {t['places']} places, {t['measured_links']} measured")
+    print(f"imported {len(network.links)} rows into {target_dir}; the server loads it at its next start")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     env = "\n".join(f"  ATLAS_{name.upper():16s} {f.description}" for name, f in AtlasSettings.model_fields.items())
     parser = argparse.ArgumentParser(prog="atlas", description="Innovation Atlas NL", epilog=f"settings:\n{env}",
@@ -126,6 +142,12 @@ def _parser() -> argparse.ArgumentParser:
     export_map.add_argument("--breaks", help="comma-separated upper class bounds")
     export_map.add_argument("-o", "--output", type=Path, required=True)
     export_map.set_defaults(run=_export_map)
+    networks = sub.add_parser("networks", help="topsector collaboration networks")
+    networks_sub = networks.add_subparsers(dest="networks_command", required=True)
+    network_import = networks_sub.add_parser("import", help="validate a network CSV and add it to the atlas",
+                                             description="Columns: topsector,source,target,weight,year,source_description")
+    network_import.add_argument("file", type=Path)
+    network_import.set_defaults(run=_networks_import)
     serve = sub.add_parser("serve", help="run the API and web atlas", epilog=f"settings:\n{env}",
                            formatter_class=argparse.RawDescriptionHelpFormatter)
     serve.add_argument("--host")

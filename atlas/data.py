@@ -20,6 +20,7 @@ import pandas as pd
 from atlas import __version__
 from atlas.boundaries import LEVELS
 from atlas.catalogue import CATALOGUE_PATH, Catalogue, load_catalogue
+from atlas.citytotals import city_total_rows
 from atlas.errors import InvalidChoice
 from atlas.indicators import load_indicator_csvs
 from atlas.keyfigures import key_figure_rows
@@ -55,8 +56,9 @@ class AtlasData:
 def _fingerprint(settings: AtlasSettings) -> str:
     """Cheap to compute (sizes and mtimes, not contents) so a warm start stays fast."""
     digest = hashlib.sha256(__version__.encode())
-    for path in sorted(GEODATA_DIR.glob("*")):
-        digest.update(path.read_bytes())
+    for path in sorted(GEODATA_DIR.glob("**/*")):
+        if path.is_file():
+            digest.update(path.read_bytes())
     for path in sorted(settings.data_dir.glob("**/*")):
         if path.is_file():
             stat = path.stat()
@@ -74,6 +76,7 @@ def build_atlas(settings: AtlasSettings | None = None) -> AtlasData:
     store, raw = build_store(settings.data_dir, sources)
     csv_rows = load_indicator_csvs(settings.data_dir / "indicators", catalogue)
     observations = pd.concat([csv_rows, key_figure_rows(catalogue, raw, sources)], ignore_index=True)
+    observations = pd.concat([observations, city_total_rows(catalogue, observations, store)], ignore_index=True)
     return AtlasData(catalogue, store, observations, _fingerprint(settings), settings.data_dir)
 
 

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from atlas.boundaries import LEVELS
+from atlas.citytotals import unplaced_cities
 from atlas.data import AtlasData
+from atlas.networks import load_networks, network_summary
+from atlas.places import KENNISSTEDEN_SOURCE, KINDS, ROMS_SOURCE, places
+from atlas.settings import get_settings
 from atlas.values import available_levels
 
 
@@ -37,10 +41,17 @@ def atlas_summary(data: AtlasData) -> dict:
             "years": years, "rows": int(counts.loc[ind.id, "rows"]), "missing": int(counts.loc[ind.id, "missing"]),
             "aggregation": ind.aggregation,
         })
+    networks = load_networks(data, get_settings().cache_dir / "networks")
+    provenance = {n.name: sorted({link.provenance for link in n.links}) for n in networks if n.links}
+    place_sources = {"kennisstad": KENNISSTEDEN_SOURCE, "campus": "indicators/campuses.csv", "rom": ROMS_SOURCE}
+    unplaced = unplaced_cities(data.catalogue, data.observations, data.boundaries)
     return {
         "data_dir": str(data.data_dir), "data_version": data.version, "boundaries": boundaries,
         "derived_layers": derived, "sources": [c.__dict__ for c in data.boundaries.checks],
         "indicators": indicators, "coverage_gaps": gaps,
+        "networks": {"topsectors": network_summary(networks), "provenance": provenance},
+        "places": {k: {"count": len(places(data, k)["features"]), "source": place_sources[k]} for k in KINDS},
+        "unplaced_cities": [u.__dict__ for u in unplaced],
     }
 
 
@@ -59,4 +70,19 @@ def format_summary(summary: dict) -> str:
             + (f"  missing {ind['missing']}" if ind["missing"] else "")
         )
     lines += ["", "coverage gaps"] + [f"  {g}" for g in summary["coverage_gaps"]]
+    lines += ["", "networks (topsector: links, places, files)"]
+    for t in summary["networks"]["topsectors"]:
+        kind = f"{t['measured_links']} measured" if t["measured_links"] else "qualitative"
+        lines.append(f"  {t['id']:10s} {t['links']:3d} links {t['places']:3d} places  {kind:14s} {', '.join(t['networks'])}")
+    for name, texts in summary["networks"]["provenance"].items():
+        lines.append(f"  {name}: {len(texts)} provenance texts, on every link; e.g. {texts[-1][:110]}")
+    lines += ["", "places"] + [f"  {k:11s} {v['count']:3d}  {v['source']}" for k, v in summary["places"].items()]
+    by_indicator: dict[str, list[str]] = {}
+    for u in summary["unplaced_cities"]:
+        by_indicator.setdefault(u["indicator"], []).append(f"{u['city']} ({u['organisations']})")
+    lines += ["", "city names not placed in a gemeente (organisation rows), never guessed"]
+    same: dict[tuple[str, ...], list[str]] = {}
+    for ind, cities in by_indicator.items():
+        same.setdefault(tuple(cities), []).append(ind)
+    lines += [f"  {', '.join(inds)}: {len(cities)} cities: {', '.join(cities)}" for cities, inds in same.items()]
     return "\n".join(lines)

@@ -25,7 +25,7 @@ def test_health_and_levels(client):
 
 def test_catalogue_entries_carry_source_unit_and_rule(client):
     listing = client.get("/api/v1/indicators").json()
-    assert len(listing) == 89
+    assert len(listing) == 92  # 74 from CSVs, 15 boundary key figures, 3 H2020 totals per gemeente
     one = client.get("/api/v1/indicators/pct_higher_educated_15_75").json()
     assert one["aggregation"] == {"rule": "weighted_mean", "weight": "population"}
     assert one["title"]["nl"] and one["source"].startswith("CBS") and one["map_levels"] == ["provincie", "corop", "gemeente"]

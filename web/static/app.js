@@ -379,8 +379,12 @@
       const geo = await api(url);
       const layer = L.geoJSON(geo, {
         pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: kind === "kennisstad" ? 7 : 5, weight: 1.5,
-          color: "#222", fillColor: kind === "kennisstad" ? "#ffd92f" : "#e78ac3", fillOpacity: 0.95 }),
-        style: (f) => ({ color: "#6a3d9a", weight: 1 + 2 * (f.properties.weight_norm || 0.5), opacity: 0.8 }),
+          color: "#222", fillColor: kind === "kennisstad" ? "#ffd92f" : "#e78ac3", fillOpacity: 0.95,
+          className: kind === "network" ? "network-node" : "place-" + kind }),
+        style: (f) => (f.geometry.type !== "LineString" ? {} : { color: "#6a3d9a", opacity: 0.85, className: "network-link",
+          // qualitative links are dashed and all the same width: nothing may look like a measured weight
+          weight: f.properties.measured ? 1.5 + 4 * f.properties.weight_norm : 2.5,
+          dashArray: f.properties.measured ? null : "6 4" }),
         onEachFeature: (f, l) => l.bindTooltip(esc(f.properties.label || f.properties.name || "")),
       }).addTo(atlas.map);
       atlas.overlays[kind] = { key, layer };
