@@ -362,7 +362,13 @@
     } catch (error) { /* no network endpoint */ }
   }
 
-  async function setOverlays() {
+  // Overlay changes run one after another, so two quick clicks never add the same layer twice.
+  function setOverlays() {
+    atlas.overlayQueue = (atlas.overlayQueue || Promise.resolve()).then(applyOverlays, applyOverlays);
+    return atlas.overlayQueue;
+  }
+
+  async function applyOverlays() {
     const wanted = atlas.state.overlays ? atlas.state.overlays.split(",") : [];
     for (const kind of ["kennisstad", "campus", "network"]) {
       $("ov-" + kind).checked = wanted.includes(kind);
