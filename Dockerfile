@@ -1,4 +1,11 @@
-# Innovation Atlas NL: the same install steps as `make setup`, on a slim Python base.
+# Innovation Atlas NL. The install steps are those of `make setup` (npm ci for the web packages, pip for the
+# atlas); tests/test_container.py runs the RUN lines marked "install:" in a clean virtual environment.
+FROM node:20-slim AS web
+WORKDIR /app
+COPY web/package.json web/package-lock.json ./web/
+# install: web
+RUN npm ci --prefix web --no-audit --no-fund
+
 FROM python:3.11-slim
 RUN useradd --create-home atlas
 WORKDIR /app
@@ -6,10 +13,16 @@ COPY pyproject.toml README.md ./
 COPY atlas ./atlas
 COPY api ./api
 COPY geodata ./geodata
-RUN python -m pip install --no-cache-dir --upgrade pip && python -m pip install --no-cache-dir -e .
+COPY web ./web
+COPY --from=web /app/web/node_modules ./web/node_modules
+ENV PIP_NO_CACHE_DIR=1
+# install: python
+RUN python -m pip install -e .
 USER atlas
-ENV ATLAS_DATA_DIR=/data ATLAS_CACHE_DIR=/home/atlas/cache ATLAS_HOST=0.0.0.0 ATLAS_PORT=8000
+ENV ATLAS_DATA_DIR=/data ATLAS_CACHE_DIR=/home/atlas/cache ATLAS_HOST=0.0.0.0 ATLAS_PORT=8000 ATLAS_WORKERS=2 \
+    ATLAS_WEB_PACKAGES_DIR=/app/web/node_modules
 VOLUME ["/data"]
 EXPOSE 8000
-HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/api/v1/health')"
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \
+    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/api/v1/health', timeout=4)"
 CMD ["atlas", "serve"]

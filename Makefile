@@ -41,6 +41,7 @@ info: setup
 bench: setup
 	$(PY) bench/api_latency.py
 	$(PY) bench/tiles.py
+	$(PY) bench/load.py
 
 clean:
 	rm -rf .cache $(VENV) web/node_modules screenshots

@@ -9,14 +9,16 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
 from api import routes_catalogue, routes_layers, routes_networks, routes_ogc, routes_regions, routes_tiles
+from api.accesslog import AccessLogMiddleware, configure_access_log
 from api.caching import ETagMiddleware
+from api.deps import PROBLEM_RESPONSES
 from api.errors import install_error_handlers
-from api.responsecache import TileResponseCache
+from api.responsecache import ResponseCache
 from api.routes_web import mount_web
 from atlas import __version__
 from atlas.data import AtlasData, load_atlas
 from atlas.settings import get_settings
-from atlas.tiles import TileCache
+from atlas.bytecache import ByteCache
 
 
 def create_app(data: AtlasData | None = None) -> FastAPI:
@@ -28,14 +30,16 @@ def create_app(data: AtlasData | None = None) -> FastAPI:
                     "year, unit and definition; layer downloads; OGC API - Features under /ogc.",
     )
     app.state.data = data if data is not None else load_atlas(settings)
-    app.state.tile_cache = TileCache(settings.tile_cache_mb * 2**20)
+    app.state.tile_cache = ByteCache(settings.tile_cache_mb * 2**20)
     gc.freeze()  # the loaded data lives as long as the process; keep it out of garbage-collector sweeps
     install_error_handlers(app)
     app.add_middleware(ETagMiddleware)
-    app.add_middleware(TileResponseCache, cache=TileCache(settings.tile_cache_mb * 2**20))
+    app.add_middleware(ResponseCache, cache=ByteCache(settings.tile_cache_mb * 2**20))
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET"], allow_headers=["*"])
+    app.add_middleware(AccessLogMiddleware, timeout_s=settings.request_timeout_s, enabled=settings.access_log)
+    configure_access_log()
     for module in (routes_catalogue, routes_regions, routes_layers, routes_ogc, routes_tiles, routes_networks):
-        app.include_router(module.router)
+        app.include_router(module.router, responses=PROBLEM_RESPONSES)
     mount_web(app)
     return app

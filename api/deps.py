@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import Enum
 
 from fastapi import Request
+from pydantic import BaseModel
 
 from atlas.data import AtlasData
 
@@ -26,6 +27,30 @@ class LayerFormat(str, Enum):
     gpkg = "gpkg"
     csv = "csv"
     topojson = "topojson"
+
+
+class OgcFormat(str, Enum):
+    json = "json"
+    html = "html"
+
+
+class Problem(BaseModel):
+    """RFC 7807 problem details; `parameter` and `valid` name what to fix."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    parameter: str | None = None
+    value: str | None = None
+    valid: list[str] | None = None
+
+
+PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
+PROBLEM_RESPONSES: dict[int | str, dict] = {
+    400: {"description": "Invalid parameter", **PROBLEM}, 404: {"description": "Not found", **PROBLEM},
+    413: {"description": "Response too large", **PROBLEM}, 503: {"description": "Timeout", **PROBLEM},
+}
 
 
 def atlas_data(request: Request) -> AtlasData:

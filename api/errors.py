@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from atlas.errors import AtlasError, InvalidChoice
+from atlas.errors import AtlasError, InvalidChoice, ResponseTooLarge
 
 log = logging.getLogger("atlas.api")
 NOT_FOUND_PARAMETERS = {"indicator", "code", "collection", "feature"}
@@ -27,6 +27,10 @@ def install_error_handlers(app: FastAPI) -> None:
         status = 404 if exc.parameter in NOT_FOUND_PARAMETERS else 400
         return problem(status, "Not found" if status == 404 else "Invalid parameter", str(exc),
                        parameter=exc.parameter, value=str(exc.value), valid=[str(c) for c in exc.choices])
+
+    @app.exception_handler(ResponseTooLarge)
+    async def too_large(request: Request, exc: ResponseTooLarge) -> JSONResponse:
+        return problem(413, "Response too large", str(exc), size=exc.size, limit=exc.limit)
 
     @app.exception_handler(AtlasError)
     async def atlas_error(request: Request, exc: AtlasError) -> JSONResponse:
@@ -46,7 +50,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
-        return problem(exc.status_code, "Not found" if exc.status_code == 404 else "Error", str(exc.detail))
+        response = problem(exc.status_code, "Not found" if exc.status_code == 404 else "Error", str(exc.detail))
+        response.headers.update(exc.headers or {})  # e.g. Allow on 405, as RFC 9110 requires
+        return response
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

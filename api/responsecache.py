@@ -1,10 +1,11 @@
-"""A URL-keyed cache of finished tile responses, answered before routing.
+"""A URL-keyed cache of finished API responses, answered before routing.
 
-Tiles are requested many times with the very same URL (every map view, every user). Once a tile
-response exists, sending the stored bytes and headers skips parameter parsing, dependency injection and
-classification lookup, which on a cached tile cost more than the sending itself. Only 200 responses
-under the tile prefix are stored; the data cannot change while the process runs, so a URL's answer
-never goes stale. Conditional requests are answered with 304 from the stored ETag.
+Tiles, values, legends and profiles are requested many times with the very same URL (every map view,
+every user). Once a response exists, sending the stored bytes and headers skips parameter parsing,
+dependency injection and serialisation, which on a cached tile cost more than the sending itself.
+Only 200 responses under /api/v1/ are stored; the data cannot change while the process runs, so a
+URL's answer never goes stale. The Host header is part of the key because TileJSON holds absolute URLs.
+Conditional requests are answered with 304 from the stored ETag.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from dataclasses import dataclass
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from atlas.tiles import TileCache
+from atlas.bytecache import ByteCache
 
-TILE_PREFIX = "/api/v1/tiles/"
+PREFIX = "/api/v1/"
 
 
 @dataclass(frozen=True)
@@ -26,20 +27,21 @@ class StoredResponse:
     etag: str
 
 
-class TileResponseCache:
-    def __init__(self, app: ASGIApp, cache: TileCache[StoredResponse]):
+class ResponseCache:
+    def __init__(self, app: ASGIApp, cache: ByteCache[StoredResponse]):
         self.app = app
         self.cache = cache
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] != "http" or scope["method"] != "GET" or not path.startswith(TILE_PREFIX):
+        if scope["type"] != "http" or scope["method"] != "GET" or not path.startswith(PREFIX):
             await self.app(scope, receive, send)
             return
-        key = path + "?" + scope.get("query_string", b"").decode("latin-1")
+        request_headers = Headers(scope=scope)
+        key = f"{request_headers.get('host', '')}{path}?{scope.get('query_string', b'').decode('latin-1')}"
         stored = self.cache.get(key)
         if stored is not None:
-            await _replay(stored, Headers(scope=scope).get("if-none-match", ""), send)
+            await _replay(stored, request_headers.get("if-none-match", ""), send)
             return
         start: Message = {}
 

@@ -62,7 +62,7 @@ def indicator(indicator_id: str, data: AtlasData = Depends(atlas_data)) -> dict:
     return _describe(data, indicator_id)
 
 
-@router.get("/indicators/{indicator_id}/values")
+@router.get("/indicators/{indicator_id}/values", responses={200: {"content": {"application/json": {}, "text/csv": {}}}})
 def values(
     indicator_id: str,
     level: Level = Query(..., description="Region level"),

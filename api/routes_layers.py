@@ -7,12 +7,15 @@ from fastapi.responses import Response
 
 from api.deps import LayerFormat, Level, atlas_data
 from atlas.data import AtlasData
-from atlas.layers import OUTPUT_CRS, export_layer, layer_frame
+from atlas.errors import ResponseTooLarge
+from atlas.layers import OUTPUT_CRS, layer_file
+from atlas.settings import get_settings
 
 router = APIRouter(prefix="/api/v1", tags=["layers"])
 
 
-@router.get("/layers/{level}")
+@router.get("/layers/{level}", response_class=Response, responses={200: {"content": {
+    "application/geo+json": {}, "application/geopackage+sqlite3": {}, "text/csv": {}, "application/json": {}}}})
 def layer(
     level: Level,
     year: int | None = Query(None, ge=1900, le=2100, description="Boundary year; default the latest"),
@@ -24,7 +27,9 @@ def layer(
 ) -> Response:
     year = year if year is not None else data.boundaries.years(level.value)[-1]
     ids = [i.strip() for i in indicators.split(",") if i.strip()]
-    frame = layer_frame(data, level.value, year, ids, crs, simplify)
-    file = export_layer(data, frame, format.value, ids)
+    file = layer_file(data, level.value, year, ids, crs, simplify, format.value)
+    limit = get_settings().max_response_mb * 2**20
+    if len(file.content) > limit:
+        raise ResponseTooLarge(len(file.content), limit, "use simplify (metres), fewer indicators or format=gpkg")
     return Response(file.content, media_type=file.media_type,
                     headers={"Content-Disposition": f'attachment; filename="{file.filename}"'})

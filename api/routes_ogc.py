@@ -7,13 +7,14 @@ import html
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from api.deps import atlas_data
+from api.deps import OgcFormat, atlas_data
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
 from atlas.features import CRS_URIS, feature_page, parse_bbox
 from atlas.settings import get_settings
 
-router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
+router = APIRouter(prefix="/ogc", tags=["OGC API - Features"], responses={200: {"content": {
+    "application/json": {}, "application/geo+json": {}, "text/html": {}}}})
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
@@ -29,10 +30,9 @@ def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/") + "/ogc"
 
 
-def _respond(request: Request, body: dict, f: str | None, media_type: str = "application/json", headers: dict | None = None):
-    if f not in (None, "json", "html"):
-        raise InvalidChoice("f", f, ["json", "html"])
-    if f == "html" or (f is None and "text/html" in request.headers.get("accept", "")):
+def _respond(request: Request, body: dict, f: OgcFormat | None, media_type: str = "application/json",
+             headers: dict | None = None):
+    if f is OgcFormat.html or (f is None and "text/html" in request.headers.get("accept", "")):
         title = html.escape(str(body.get("title", body.get("id", "Innovation Atlas NL"))))
         links = "".join(f'<li><a href="{html.escape(l["href"])}">{html.escape(l.get("title", l["rel"]))}</a></li>'
                         for l in body.get("links", []))
@@ -73,7 +73,7 @@ def _collection(request: Request, data: AtlasData, level: str, year: int) -> dic
 
 
 @router.get("")
-def landing(request: Request, f: str | None = None):
+def landing(request: Request, f: OgcFormat | None = None):
     base = _base(request)
     root = str(request.base_url).rstrip("/")
     body = {
@@ -90,12 +90,12 @@ def landing(request: Request, f: str | None = None):
 
 
 @router.get("/conformance")
-def conformance(request: Request, f: str | None = None):
+def conformance(request: Request, f: OgcFormat | None = None):
     return _respond(request, {"conformsTo": CONFORMANCE, "links": []}, f)
 
 
 @router.get("/collections")
-def collections(request: Request, f: str | None = None, data: AtlasData = Depends(atlas_data)):
+def collections(request: Request, f: OgcFormat | None = None, data: AtlasData = Depends(atlas_data)):
     body = {
         "links": [{"href": f"{_base(request)}/collections", "rel": "self", "type": "application/json", "title": "collections"}],
         "crs": list(CRS_URIS),
@@ -105,7 +105,7 @@ def collections(request: Request, f: str | None = None, data: AtlasData = Depend
 
 
 @router.get("/collections/{collection_id}")
-def collection(request: Request, collection_id: str, f: str | None = None, data: AtlasData = Depends(atlas_data)):
+def collection(request: Request, collection_id: str, f: OgcFormat | None = None, data: AtlasData = Depends(atlas_data)):
     level, year = _parse_collection(data, collection_id)
     return _respond(request, _collection(request, data, level, year), f)
 
@@ -118,7 +118,7 @@ def items(
     offset: int = Query(0, ge=0),
     bbox: str | None = Query(None, description="minLon,minLat,maxLon,maxLat in CRS84"),
     crs: str = Query(CRS84, description="Output CRS URI"),
-    f: str | None = None,
+    f: OgcFormat | None = None,
     data: AtlasData = Depends(atlas_data),
 ):
     maximum = get_settings().max_page_size
@@ -139,7 +139,7 @@ def items(
 
 
 @router.get("/collections/{collection_id}/items/{feature_id}")
-def item(request: Request, collection_id: str, feature_id: str, crs: str = Query(CRS84), f: str | None = None,
+def item(request: Request, collection_id: str, feature_id: str, crs: str = Query(CRS84), f: OgcFormat | None = None,
          data: AtlasData = Depends(atlas_data)):
     level, year = _parse_collection(data, collection_id)
     codes = list(data.boundaries.get(level, year)["code"])

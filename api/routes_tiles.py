@@ -3,45 +3,49 @@
 from __future__ import annotations
 
 import re
+from enum import Enum
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from api.deps import Level, atlas_data
 from atlas.classify import CATEGORY_METHOD, METHODS, ClassRequest, classification_for
 from atlas.data import AtlasData
-from atlas.errors import InvalidChoice
 from atlas.schemes import SCHEMES
 from atlas.settings import get_settings
 from atlas.tilegrid import tile_address
 from atlas.tilejson import tilejson
-from atlas.tiles import FORMATS, TileCache, TileRequest, get_tile, tile_classification, tile_etag
+from atlas.bytecache import ByteCache
+from atlas.tiles import FORMATS, TileRequest, get_tile, tile_classification, tile_etag
 
 router = APIRouter(prefix="/api/v1", tags=["tiles"])
-TILE_NAME = re.compile(r"^(?P<y>\d+)(?P<retina>@2x)?\.(?P<format>[a-z]+)$")
+TILE_NAME = re.compile(r"^(?P<y>\d+)(?P<retina>@2x)?\.(?P<format>png|mvt)$")
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "public, max-age=3600"
 
 
+Method = Enum("Method", {m: m for m in (*METHODS, CATEGORY_METHOD)}, type=str)
+SchemeName = Enum("SchemeName", {name: name for name in SCHEMES}, type=str)
+BREAKS = r"^-?\d+(\.\d+)?(,-?\d+(\.\d+)?)*$"
+
+
 def class_request(
-    method: str | None = Query(None, description=f"One of {', '.join(METHODS)}; categories for category indicators"),
-    classes: int | None = Query(None, description="Number of classes (2 up to what the scheme offers)"),
-    scheme: str | None = Query(None, description="ColorBrewer scheme, see /api/v1/schemes"),
+    method: Method | None = Query(None, description="Classification; categories for category indicators"),
+    classes: int | None = Query(None, ge=2, le=12, description="Number of classes (up to what the scheme offers)"),
+    scheme: SchemeName | None = Query(None, description="ColorBrewer scheme, see /api/v1/schemes"),
     log: bool = Query(False, description="Classify log(1 + value), for skewed counts"),
-    breaks: str | None = Query(None, description="Comma-separated upper class bounds; implies user_defined"),
+    breaks: str | None = Query(None, pattern=BREAKS, description="Comma-separated upper class bounds; implies user_defined"),
 ) -> ClassRequest:
-    parsed: tuple[float, ...] = ()
-    if breaks:
-        try:
-            parsed = tuple(float(b) for b in breaks.split(","))
-        except ValueError:
-            raise InvalidChoice("breaks", breaks, ["comma-separated numbers, e.g. 10,20,50"]) from None
-    return ClassRequest(method, classes, scheme, log, parsed)
+    parsed = tuple(float(b) for b in breaks.split(",")) if breaks else ()
+    return ClassRequest(method.value if method else None, classes, scheme.value if scheme else None, log, parsed)
 
 
-def tile_cache(request: Request) -> TileCache:
+TileFormat = Enum("TileFormat", {f: f for f in FORMATS}, type=str)
+
+
+def tile_cache(request: Request) -> ByteCache:
     return request.app.state.tile_cache
 
 
@@ -59,33 +63,30 @@ def legend(level: Level, indicator: str, year: int | None = Query(None, ge=1900,
 @router.get("/tiles/{level}/{indicator}/tilejson.json")
 def tile_json(
     http: Request, level: Level, indicator: str, year: int | None = Query(None, ge=1900, le=2100),
-    format: str = Query("png", description="png or mvt"),
+    format: TileFormat = Query(TileFormat.png),
     request: ClassRequest = Depends(class_request), data: AtlasData = Depends(atlas_data),
 ) -> dict:
-    if format not in FORMATS:
-        raise InvalidChoice("format", format, sorted(FORMATS))
     classification = classification_for(data, indicator, level.value, year, request)
     query = {k: v for k, v in http.query_params.items() if k != "format"}
     query["v"] = data.version[:12]
     base = str(http.base_url).rstrip("/")
-    url = f"{base}/api/v1/tiles/{level.value}/{indicator}/{{z}}/{{x}}/{{y}}.{format}?{urlencode(query)}"
+    url = f"{base}/api/v1/tiles/{level.value}/{indicator}/{{z}}/{{x}}/{{y}}.{format.value}?{urlencode(query)}"
     settings = get_settings()
-    return tilejson(data, classification, url, format, settings.tile_min_zoom, settings.tile_max_zoom)
+    return tilejson(data, classification, url, format.value, settings.tile_min_zoom, settings.tile_max_zoom)
 
 
 @router.get("/tiles/{level}/{indicator}/{z}/{x}/{tile}", response_class=Response,
-            responses={200: {"content": {"image/png": {}, "application/vnd.mapbox-vector-tile": {}}}})
+            responses={200: {"content": {"image/png": {}, "application/vnd.mapbox-vector-tile": {}}}, 304: {}})
 async def tile(
-    http: Request, level: Level, indicator: str, z: int, x: int, tile: str,
+    http: Request, level: Level, indicator: str, z: int = Path(ge=0, le=22), x: int = Path(ge=0),
+    tile: str = Path(pattern=TILE_NAME.pattern, description="{y}.png, {y}@2x.png or {y}.mvt"),
     year: int | None = Query(None, ge=1900, le=2100),
     v: str | None = Query(None, description="Data version from TileJSON; a matching version makes tiles immutable"),
     request: ClassRequest = Depends(class_request), data: AtlasData = Depends(atlas_data),
-    cache: TileCache = Depends(tile_cache),
+    cache: ByteCache = Depends(tile_cache),
 ) -> Response:
     """`tile` is `{y}.png`, `{y}@2x.png` (512 px) or `{y}.mvt`."""
-    match = TILE_NAME.match(tile)
-    if not match:
-        raise InvalidChoice("tile", tile, ["{y}.png", "{y}@2x.png", "{y}.mvt"])
+    match = TILE_NAME.match(tile)  # the path pattern has already rejected anything else
     settings = get_settings()
     address = tile_address(z, x, int(match["y"]), 2 if match["retina"] else 1,
                            settings.tile_min_zoom, settings.tile_max_zoom)

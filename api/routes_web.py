@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, FastAPI, Query
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from api.deps import Level, atlas_data
+from api.deps import PROBLEM_RESPONSES, Level, atlas_data
 from api.routes_tiles import class_request
 from atlas.classify import ClassRequest
 from atlas.data import AtlasData
@@ -45,4 +45,4 @@ def mount_web(app: FastAPI) -> None:
             raise DataFolderError(f"front-end package {name} missing in {packages}; run `make setup`")
         app.mount(f"/vendor/{name}", StaticFiles(directory=packages / folder), name=f"vendor-{name}")
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
-    app.include_router(router)
+    app.include_router(router, responses=PROBLEM_RESPONSES)

@@ -73,7 +73,8 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = get_settings()
-    uvicorn.run("api.app:create_app", factory=True, host=args.host or settings.host, port=args.port or settings.port)
+    uvicorn.run("api.app:create_app", factory=True, host=args.host or settings.host, port=args.port or settings.port,
+                workers=args.workers or settings.workers, access_log=False)  # the atlas writes its own JSON access log
     return 0
 
 
@@ -152,6 +153,7 @@ def _parser() -> argparse.ArgumentParser:
                            formatter_class=argparse.RawDescriptionHelpFormatter)
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int)
     serve.set_defaults(run=_serve)
     return parser
 

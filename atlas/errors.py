@@ -33,3 +33,11 @@ class InvalidChoice(AtlasError):
         self.hint = hint
         listed = ", ".join(str(c) for c in self.choices[:60])
         super().__init__(f"invalid {parameter} {value!r}; valid: {listed}{'. ' + hint if hint else ''}")
+
+
+class ResponseTooLarge(AtlasError):
+    """A generated answer exceeds the configured size; says how big it was and how to ask for less."""
+
+    def __init__(self, size: int, limit: int, hint: str):
+        self.size, self.limit = size, limit
+        super().__init__(f"the answer would be {size / 2**20:.1f} MB, over the limit of {limit / 2**20:.0f} MB; {hint}")

@@ -25,8 +25,18 @@ def find_region(data: AtlasData, code: str, year: int | None) -> tuple[str, int]
 
 
 def region_profile(data: AtlasData, code: str, year: int | None = None) -> dict:
-    """Name, parents, area, the latest value of every indicator with its rank, and each time series."""
+    """Name, parents, area, the latest value of every indicator with its rank, and each time series.
+
+    Memoised on the loaded data (callers must not modify the result): a profile touches every indicator.
+    """
     level, boundary_year = find_region(data, code, year)
+    key = ("profile", code, boundary_year)
+    if key not in data.memo:
+        data.memo[key] = _profile(data, code, level, boundary_year)
+    return data.memo[key]
+
+
+def _profile(data: AtlasData, code: str, level: str, boundary_year: int) -> dict:
     row = data.boundaries.get(level, boundary_year).set_index("code").loc[code]
     parents = {}
     for parent in ("gemeente", "corop", "provincie"):

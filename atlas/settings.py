@@ -31,6 +31,10 @@ class AtlasSettings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address the server binds to.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port the server listens on.")
+    workers: int = Field(default=1, ge=1, le=64, description="uvicorn worker processes (each loads the data once).")
+    request_timeout_s: float = Field(default=30.0, gt=0, description="Requests running longer get 503.")
+    max_response_mb: int = Field(default=64, ge=1, description="Largest generated download; larger asks get 413.")
+    access_log: bool = Field(default=True, description="Write one JSON line per request to stdout.")
     upstream_url: str = Field(
         default="",
         description="Base URL of a mirror laid out like the data folder; empty uses each file's pinned public copy.",

@@ -1,20 +1,18 @@
 """Tile production: validate the request, classify once, render PNG or MVT, and keep recent tiles in memory.
 
-The cache key is also the ETag: it covers every parameter that changes the picture and the data
+Rendered tiles are kept in a ByteCache. The cache key is also the ETag: it covers every parameter that changes the picture and the data
 version, so a client's cached tile stays valid exactly as long as the data and the request are the same.
 """
 
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
 
 import numpy as np
 import pandas as pd
 
+from atlas.bytecache import ByteCache
 from atlas.classify import ClassRequest, Classification, classification_for
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
@@ -42,43 +40,6 @@ class Tile:
     etag: str
 
 
-class Sized(Protocol):
-    content: bytes
-
-
-T = TypeVar("T", bound=Sized)
-
-
-class TileCache(Generic[T]):
-    """A least-recently-used store bounded by the bytes of its items, safe to share between threads."""
-
-    def __init__(self, max_bytes: int):
-        self.max_bytes = max_bytes
-        self.bytes = 0
-        self._items: OrderedDict[str, T] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> T | None:
-        with self._lock:
-            item = self._items.get(key)
-            if item is not None:
-                self._items.move_to_end(key)
-            return item
-
-    def put(self, key: str, item: T) -> None:
-        with self._lock:
-            if key in self._items or len(item.content) > self.max_bytes:
-                return
-            self._items[key] = item
-            self.bytes += len(item.content)
-            while self.bytes > self.max_bytes:
-                _, dropped = self._items.popitem(last=False)
-                self.bytes -= len(dropped.content)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
 def tile_classification(data: AtlasData, request: TileRequest) -> Classification:
     if request.format not in FORMATS:
         raise InvalidChoice("format", request.format, sorted(FORMATS))
@@ -98,7 +59,7 @@ def _layer_alignment(classification: Classification, codes: np.ndarray) -> tuple
     return classification.memo["alignment"]
 
 
-def get_tile(data: AtlasData, request: TileRequest, cache: TileCache[Tile]) -> Tile:
+def get_tile(data: AtlasData, request: TileRequest, cache: ByteCache[Tile]) -> Tile:
     """The tile from the cache, or rendered and cached; raises InvalidChoice for bad parameters."""
     classification = tile_classification(data, request)
     etag = tile_etag(data, request)

@@ -44,7 +44,7 @@ class ServerProcess:
     def __enter__(self) -> ServerProcess:
         command = [sys.executable, str(BENCH_DIR / "serve.py"), "--port", str(self.port),
                    "--static", str(self.static_dir)]
-        self.process = subprocess.Popen(command, env=self.env)
+        self.process = subprocess.Popen(command, env=self.env, stdout=subprocess.DEVNULL)  # JSON access log
         deadline = time.time() + 120
         while time.time() < deadline:
             try:

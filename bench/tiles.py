@@ -23,7 +23,8 @@ from atlas.classify import ClassRequest
 from atlas.data import load_atlas
 from atlas.settings import get_settings
 from atlas.tilegrid import TileAddress, tile_containing, zoom_geometry
-from atlas.tiles import TileCache, TileRequest, get_tile
+from atlas.bytecache import ByteCache
+from atlas.tiles import TileRequest, get_tile
 
 LEVEL, INDICATOR, ZOOMS = "gemeente", "kwb_population", range(6, 13)
 KENNISSTEDEN = ("Amsterdam", "Rotterdam", "'s-Gravenhage", "Utrecht", "Eindhoven", "Delft", "Tilburg", "Enschede",
@@ -41,7 +42,7 @@ def cold(data, tiles: list[tuple[int, int, int]], tile_format: str, scale: int) 
     for z, x, y in tiles:
         request = TileRequest(INDICATOR, LEVEL, None, ClassRequest(), TileAddress(z, x, y, scale), tile_format)
         start = time.perf_counter()
-        get_tile(data, request, TileCache(0))
+        get_tile(data, request, ByteCache(0))
         timings.append((time.perf_counter() - start) * 1000)
     return timings
 

@@ -216,7 +216,7 @@ def test_tiles_revalidate_with_304_and_repeat_identical_bytes(client):
     ("/api/v1/tiles/gemeente/{i}/8/256/84.png", 400, "x"),
     ("/api/v1/tiles/gemeente/{i}/8/131/-1.png", 400, "tile"),
     ("/api/v1/tiles/gemeente/{i}/8/131/999.png", 400, "y"),
-    ("/api/v1/tiles/gemeente/{i}/8/131/84.jpg", 400, "format"),
+    ("/api/v1/tiles/gemeente/{i}/8/131/84.jpg", 400, "tile"),
     ("/api/v1/tiles/gemeente/{i}/eight/131/84.png", 400, "z"),
     ("/api/v1/tiles/gemeente/{i}/8/131/84.png?scheme=Rainbow", 400, "scheme"),
     ("/api/v1/tiles/gemeente/{i}/8/131/84.png?method=kmeans", 400, "method"),
