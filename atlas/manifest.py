@@ -7,7 +7,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from atlas.errors import DataFolderError
+from atlas.errors import DataFolderError, DataValidationError
 from atlas.settings import GEODATA_DIR
 
 MANIFEST_PATH = GEODATA_DIR / "boundaries.toml"
@@ -68,7 +68,11 @@ def sha256_of(path: Path) -> str:
 
 
 def check_data_folder(data_dir: Path, sources: list[BoundarySource], indicator_files: list[str]) -> None:
-    """Fail once, naming every missing file, so a user fixes the folder in one go rather than file by file."""
+    """Fail once, naming every missing or altered file, so a user fixes the folder in one go.
+
+    Boundary files must match the manifest's size and sha256: a truncated download or a silently
+    replaced file would otherwise give wrong regions without any error.
+    """
     if not data_dir.is_dir():
         raise DataFolderError(
             f"data folder {data_dir} does not exist. Put the shared data there, set ATLAS_DATA_DIR to "
@@ -81,3 +85,13 @@ def check_data_folder(data_dir: Path, sources: list[BoundarySource], indicator_f
             f"data folder {data_dir} is incomplete; missing {len(missing)} file(s): {', '.join(missing)}. "
             "Set ATLAS_DATA_DIR to a complete copy, or run `atlas data download` for the boundary files."
         )
+    changed = []
+    for source in sources:
+        path = source.local_path(data_dir)
+        size = path.stat().st_size
+        if size != source.bytes:
+            changed.append(f"{source.path}: {size} bytes, the manifest expects {source.bytes} (truncated or replaced?)")
+        elif sha256_of(path) != source.sha256:
+            changed.append(f"{source.path}: sha256 differs from the manifest (the file was changed)")
+    if changed:
+        raise DataValidationError(changed)
