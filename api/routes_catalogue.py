@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from api.deps import Level, ValuesFormat, atlas_data
 from atlas import __version__
 from atlas.data import AtlasData
+from atlas.places import regions_within
 from atlas.settings import get_settings
 from atlas.tilegrid import bounds_wgs84
 from atlas.values import available_levels, available_years, indicator_values
@@ -68,10 +69,14 @@ def values(
     level: Level = Query(..., description="Region level"),
     year: int | None = Query(None, ge=1900, le=2100, description="Year; default the latest with values"),
     format: ValuesFormat = Query(ValuesFormat.json),
+    within: str | None = Query(None, description="Only regions inside a ROM's area (e.g. BOM) or provinces (PV30,PV31); "
+                                                 "ranks stay national"),
     data: AtlasData = Depends(atlas_data),
 ) -> Response:
     result = indicator_values(data, indicator_id, level.value, year)
     frame = result.frame.drop(columns=["note"])
+    if within:
+        frame = frame[frame["code"].isin(regions_within(data, level.value, result.boundary_year, within))]
     if format is ValuesFormat.csv:
         filename = f"{indicator_id}_{level.value}_{result.year}.csv"
         return Response(frame.to_csv(index=False), media_type="text/csv; charset=utf-8",

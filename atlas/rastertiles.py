@@ -12,9 +12,9 @@ import io
 from functools import lru_cache
 
 import numpy as np
+from affine import Affine
 from PIL import Image
 from rasterio.features import rasterize
-from rasterio.transform import from_bounds
 
 from atlas.classify import Classification
 from atlas.schemes import hex_to_rgb
@@ -59,7 +59,7 @@ def render_png(classification: Classification, geometry: ZoomGeometry, slots: np
     if candidates.size == 0:
         return empty_png(size)
     pad = (maxx - minx) / size
-    transform = from_bounds(minx - pad, miny - pad, maxx + pad, maxy + pad, size + 2, size + 2)
+    transform = Affine(pad, 0.0, minx - pad, 0.0, -pad, maxy + pad)  # one pixel of margin on every side
     ids = rasterize(
         zip(geometry.geometries[candidates], range(1, candidates.size + 1)),
         out_shape=(size + 2, size + 2), transform=transform, fill=0, dtype="uint16",

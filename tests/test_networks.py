@@ -156,3 +156,15 @@ def test_cli_import_adds_a_valid_network_and_refuses_a_bad_one(data, settings, t
         assert "Atlantis" in capsys.readouterr().err
     finally:
         get_settings.cache_clear()
+
+
+def test_an_agency_can_filter_values_to_its_own_area(client):
+    bom = client.get("/api/v1/indicators/kwb_population/values", params={"level": "gemeente", "year": 2022,
+                                                                         "within": "BOM"}).json()["values"]
+    assert bom and all(v["code"].startswith("GM") for v in bom)
+    assert {"Eindhoven", "Tilburg", "Breda"} <= {v["name"] for v in bom} and "Utrecht" not in {v["name"] for v in bom}
+    nom = client.get("/api/v1/indicators/kwb_population/values", params={"level": "provincie", "year": 2022,
+                                                                         "within": "nom"}).json()["values"]
+    assert {v["code"] for v in nom} == {"PV20", "PV21", "PV22"}  # Groningen, Fryslân, Drenthe
+    bad = client.get("/api/v1/indicators/kwb_population/values", params={"level": "gemeente", "within": "XYZ"})
+    assert bad.status_code == 400 and "BOM" in bad.json()["valid"]

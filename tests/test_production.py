@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from atlas.settings import get_settings
+from atlas.settings import REPO_ROOT, get_settings
 
 
 @pytest.fixture
@@ -63,3 +69,28 @@ def test_a_request_over_the_time_limit_gets_503_problem_json(configured):
     response = client.get("/api/v1/layers/wijk", params={"year": 2022, "format": "gpkg"})
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json" and "longer than" in response.json()["detail"]
+
+
+def test_serve_with_two_workers_answers_from_both(settings, data):
+    """`atlas serve --workers 2` starts two processes that each load the cached build and answer."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "ATLAS_CACHE_DIR": str(settings.cache_dir), "ATLAS_DATA_DIR": str(settings.data_dir),
+           "ATLAS_ACCESS_LOG": "false"}
+    process = subprocess.Popen([sys.executable, "-m", "atlas.cli", "serve", "--port", str(port), "--workers", "2"],
+                               env=env, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline, answers = time.time() + 90, []
+        while time.time() < deadline and len(answers) < 40:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=5) as response:
+                    answers.append(json.loads(response.read())["status"])
+            except OSError:
+                time.sleep(0.3)
+        assert answers.count("ok") == 40
+    finally:
+        process.terminate()
+        _, errors = process.communicate(timeout=30)
+    started = errors.count("Started server process")
+    assert started == 2, errors[-2000:]
