@@ -16,9 +16,9 @@ from api.errors import install_error_handlers
 from api.responsecache import ResponseCache
 from api.routes_web import mount_web
 from atlas import __version__
+from atlas.bytecache import ByteCache
 from atlas.data import AtlasData, load_atlas
 from atlas.settings import get_settings
-from atlas.bytecache import ByteCache
 
 
 def create_app(data: AtlasData | None = None) -> FastAPI:

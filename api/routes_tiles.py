@@ -11,13 +11,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from api.deps import Level, atlas_data
+from atlas.bytecache import ByteCache
 from atlas.classify import CATEGORY_METHOD, METHODS, ClassRequest, classification_for
 from atlas.data import AtlasData
 from atlas.schemes import SCHEMES
 from atlas.settings import get_settings
 from atlas.tilegrid import tile_address
 from atlas.tilejson import tilejson
-from atlas.bytecache import ByteCache
 from atlas.tiles import FORMATS, TileRequest, get_tile, tile_classification, tile_etag
 
 router = APIRouter(prefix="/api/v1", tags=["tiles"])
@@ -28,6 +28,7 @@ REVALIDATE = "public, max-age=3600"
 
 Method = Enum("Method", {m: m for m in (*METHODS, CATEGORY_METHOD)}, type=str)
 SchemeName = Enum("SchemeName", {name: name for name in SCHEMES}, type=str)
+TileFormat = Enum("TileFormat", {f: f for f in FORMATS}, type=str)
 BREAKS = r"^-?\d+(\.\d+)?(,-?\d+(\.\d+)?)*$"
 
 
@@ -40,9 +41,6 @@ def class_request(
 ) -> ClassRequest:
     parsed = tuple(float(b) for b in breaks.split(",")) if breaks else ()
     return ClassRequest(method.value if method else None, classes, scheme.value if scheme else None, log, parsed)
-
-
-TileFormat = Enum("TileFormat", {f: f for f in FORMATS}, type=str)
 
 
 def tile_cache(request: Request) -> ByteCache:
