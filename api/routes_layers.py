@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from api.deps import LayerFormat, Level, atlas_data
 from atlas.data import AtlasData
 from atlas.errors import ResponseTooLarge
-from atlas.layers import OUTPUT_CRS, layer_file
+from atlas.layers import OUTPUT_CRS, default_layer_year, layer_file
 from atlas.settings import get_settings
 
 router = APIRouter(prefix="/api/v1", tags=["layers"])
@@ -18,15 +18,16 @@ router = APIRouter(prefix="/api/v1", tags=["layers"])
     "application/geo+json": {}, "application/geopackage+sqlite3": {}, "text/csv": {}, "application/json": {}}}})
 def layer(
     level: Level,
-    year: int | None = Query(None, ge=1900, le=2100, description="Boundary year; default the latest"),
+    year: int | None = Query(None, ge=1900, le=2100,
+                             description="Boundary year; default the latest with values for all requested indicators"),
     indicators: str = Query("", description="Comma-separated indicator ids to join"),
     format: LayerFormat = Query(LayerFormat.geojson),
     crs: str = Query("EPSG:4326", description=f"One of {', '.join(OUTPUT_CRS)}"),
     simplify: float = Query(0.0, description="Topology-preserving simplification tolerance in metres (0-5000)"),
     data: AtlasData = Depends(atlas_data),
 ) -> Response:
-    year = year if year is not None else data.boundaries.years(level.value)[-1]
     ids = [i.strip() for i in indicators.split(",") if i.strip()]
+    year = year if year is not None else default_layer_year(data, level.value, ids)
     file = layer_file(data, level.value, year, ids, crs, simplify, format.value)
     limit = get_settings().max_response_mb * 2**20
     if len(file.content) > limit:

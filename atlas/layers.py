@@ -20,7 +20,7 @@ from atlas.bytecache import ByteCache
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
 from atlas.geometry import RD_NEW, WEB_MERCATOR, WGS84, polygonal_part
-from atlas.values import indicator_values
+from atlas.values import available_years, indicator_values
 
 FORMATS = {
     "geojson": ("application/geo+json", "geojson"),
@@ -59,9 +59,11 @@ def layer_frame(
     layer = data.boundaries.get(level, year)
     frame = gpd.GeoDataFrame(layer[BASE_COLUMNS].copy(), geometry=layer["geom_rd"].values, crs=RD_NEW)
     for indicator_id in indicators:
-        values = indicator_values(data, indicator_id, level, year).frame.set_index("code")
+        values_year = value_year(data, indicator_id, level, year)
+        values = indicator_values(data, indicator_id, level, values_year).frame.set_index("code")
         column = values["value"] if data.catalogue.get(indicator_id).kind == "numeric" else values["text"]
         frame[indicator_id] = frame["code"].map(column)
+        frame[f"{indicator_id}__year"] = values_year
         frame[f"{indicator_id}__unit"] = data.catalogue.get(indicator_id).unit
         frame[f"{indicator_id}__missing"] = frame["code"].map(values["missing_reason"])
     if simplify:
@@ -116,3 +118,35 @@ def layer_file(data: AtlasData, level: str, year: int, indicators: list[str], cr
         found = export_layer(data, layer_frame(data, level, year, indicators, crs, simplify), fmt, indicators)
         cache.put(key, found)
     return found
+
+
+def value_year(data: AtlasData, indicator_id: str, level: str, boundary_year: int) -> int | None:
+    """The latest year of an indicator whose nearest boundaries are these; None for an undated indicator.
+
+    Indicator years and boundary years differ (H2020 is 2017, boundaries are 2015 and 2022), so a layer of
+    one boundary year carries each indicator's most recent values drawn on those boundaries.
+    """
+    indicator = data.catalogue.get(indicator_id)
+    years = available_years(data, indicator, level)
+    if not years and indicator.undated:
+        return None
+    matching = [y for y in years if data.boundaries.nearest_year(level, y) == boundary_year]
+    if not matching:
+        valid = sorted({data.boundaries.nearest_year(level, y) for y in years})
+        raise InvalidChoice("year", boundary_year, valid, hint=f"boundary years with values of {indicator_id}")
+    return max(matching)
+
+
+def default_layer_year(data: AtlasData, level: str, indicators: list[str]) -> int:
+    """The latest boundary year on which every requested indicator has values."""
+    data.check_level(level)
+    years = set(data.boundaries.years(level))
+    for indicator_id in indicators:
+        indicator = data.catalogue.get(indicator_id)
+        if indicator.undated and not available_years(data, indicator, level):
+            continue
+        years &= {data.boundaries.nearest_year(level, y) for y in available_years(data, indicator, level)}
+    if not years:
+        raise InvalidChoice("indicators", ",".join(indicators), data.boundaries.years(level),
+                            hint=f"no {level} boundary year has values for all of these; ask for them one by one")
+    return max(years)

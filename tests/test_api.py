@@ -192,3 +192,21 @@ def test_bad_input_gets_a_clear_4xx(client, url, status, parameter):
     assert "Traceback" not in response.text
     if parameter in ("level", "format", "crs", "year", "collection"):
         assert body.get("valid") or body.get("errors", [{}])[0].get("valid") or "valid" in body["detail"]
+
+
+def test_layer_without_year_takes_the_latest_year_with_values_for_its_indicators(client):
+    plain = client.get("/api/v1/layers/corop", params={"simplify": 500}).json()
+    assert {f["properties"]["year"] for f in plain["features"]} == {2025}
+    with_values = client.get("/api/v1/layers/corop", params={"indicators": "kwb_population", "simplify": 500}).json()
+    assert {f["properties"]["year"] for f in with_values["features"]} == {2022}
+    assert all(f["properties"]["kwb_population"] is not None for f in with_values["features"])
+    clash = client.get("/api/v1/layers/gemeente", params={"indicators": "pct_higher_educated_15_75,h2020_organisations_gemeente"})
+    assert clash.status_code == 400 and clash.json()["parameter"] == "indicators"
+
+
+def test_layer_carries_each_indicator_with_its_own_year(client):
+    layer = client.get("/api/v1/layers/gemeente", params={"indicators": "h2020_organisations_gemeente", "simplify": 200}).json()
+    features = layer["features"]
+    assert len(features) == 393 and {f["properties"]["year"] for f in features} == {2015}  # 2017 values on 2015 maps
+    assert {f["properties"]["h2020_organisations_gemeente__year"] for f in features} == {2017}
+    assert sum(f["properties"]["h2020_organisations_gemeente"] for f in features) == 869
