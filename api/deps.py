@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from fastapi import Request
+from fastapi import Query, Request
 from pydantic import BaseModel
 
 from atlas.data import AtlasData
@@ -51,6 +51,14 @@ PROBLEM_RESPONSES: dict[int | str, dict] = {
     400: {"description": "Invalid parameter", **PROBLEM}, 404: {"description": "Not found", **PROBLEM},
     413: {"description": "Response too large", **PROBLEM}, 503: {"description": "Timeout", **PROBLEM},
 }
+
+
+def boundary_year(
+    boundary_year: int | None = Query(None, ge=1900, le=2100, description=(
+        "Boundary year to show the values on; default the data's own vintage. Other years re-map through the "
+        "crosswalk and every value says how (harmonised: none, exact or estimated)")),
+) -> int | None:
+    return boundary_year
 
 
 def atlas_data(request: Request) -> AtlasData:

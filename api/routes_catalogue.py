@@ -7,7 +7,7 @@ import json
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 
-from api.deps import Level, ValuesFormat, atlas_data
+from api.deps import Level, ValuesFormat, atlas_data, boundary_year
 from atlas import __version__
 from atlas.data import AtlasData
 from atlas.places import regions_within
@@ -71,9 +71,10 @@ def values(
     format: ValuesFormat = Query(ValuesFormat.json),
     within: str | None = Query(None, description="Only regions inside a ROM's area (e.g. BOM) or provinces (PV30,PV31); "
                                                  "ranks stay national"),
+    boundaries: int | None = Depends(boundary_year),
     data: AtlasData = Depends(atlas_data),
 ) -> Response:
-    result = indicator_values(data, indicator_id, level.value, year)
+    result = indicator_values(data, indicator_id, level.value, year, boundaries)
     frame = result.frame.drop(columns=["note"])
     if within:
         frame = frame[frame["code"].isin(regions_within(data, level.value, result.boundary_year, within))]

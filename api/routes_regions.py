@@ -1,10 +1,15 @@
-"""Region lists and region profiles."""
+"""Region lists, region profiles and the crosswalks between boundary years."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+import json
+from dataclasses import asdict
+from enum import Enum
 
-from api.deps import Level, atlas_data
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse, Response
+
+from api.deps import Level, ValuesFormat, atlas_data
 from atlas.data import AtlasData
 from atlas.profiles import region_profile
 
@@ -27,3 +32,29 @@ def regions(
 @router.get("/regions/{code}")
 def region(code: str, year: int | None = Query(None, ge=1900, le=2100), data: AtlasData = Depends(atlas_data)) -> dict:
     return region_profile(data, code, year)
+
+
+CrosswalkLevel = Enum("CrosswalkLevel", {"gemeente": "gemeente"}, type=str)
+
+
+@router.get("/crosswalk", responses={200: {"content": {"application/json": {}, "text/csv": {}}}})
+def crosswalk(
+    level: CrosswalkLevel = Query(CrosswalkLevel.gemeente, description="Only gemeenten change between years"),
+    from_year: int = Query(..., alias="from", ge=1900, le=2100, description="Boundary year of the data"),
+    to_year: int = Query(..., alias="to", ge=1900, le=2100, description="Boundary year to show it on"),
+    format: ValuesFormat = Query(ValuesFormat.json),
+    data: AtlasData = Depends(atlas_data),
+) -> Response:
+    """Which units of one year make up each unit of another: weight is the share of the old unit's quantity
+    that goes to the new one; `exact` is false where a split was apportioned by population."""
+    table = data.crosswalks.between(from_year, to_year)
+    if format is ValuesFormat.csv:
+        return Response(table.to_csv(index=False), media_type="text/csv; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="crosswalk_{level.value}_{from_year}_{to_year}.csv"'})
+    changes = data.crosswalks.changes_between(from_year, to_year)
+    return JSONResponse({
+        "level": level.value, "from": from_year, "to": to_year,
+        "method": "derived from the CBS boundary geometries; splits apportioned by CBS wijken 2022 population",
+        "changes": [{**asdict(c), "sentence": c.sentence()} for c in changes],
+        "rows": json.loads(table.to_json(orient="records")),
+    })

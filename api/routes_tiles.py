@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from api.deps import Level, atlas_data
+from api.deps import Level, atlas_data, boundary_year
 from atlas.bytecache import ByteCache
 from atlas.classify import CATEGORY_METHOD, METHODS, ClassRequest, classification_for
 from atlas.data import AtlasData
@@ -54,17 +54,19 @@ def schemes() -> dict:
 
 @router.get("/legend/{level}/{indicator}")
 def legend(level: Level, indicator: str, year: int | None = Query(None, ge=1900, le=2100),
-           request: ClassRequest = Depends(class_request), data: AtlasData = Depends(atlas_data)) -> dict:
-    return classification_for(data, indicator, level.value, year, request).legend()
+           request: ClassRequest = Depends(class_request), boundaries: int | None = Depends(boundary_year),
+           data: AtlasData = Depends(atlas_data)) -> dict:
+    return classification_for(data, indicator, level.value, year, request, boundaries).legend()
 
 
 @router.get("/tiles/{level}/{indicator}/tilejson.json")
 def tile_json(
     http: Request, level: Level, indicator: str, year: int | None = Query(None, ge=1900, le=2100),
     format: TileFormat = Query(TileFormat.png),
-    request: ClassRequest = Depends(class_request), data: AtlasData = Depends(atlas_data),
+    request: ClassRequest = Depends(class_request), boundaries: int | None = Depends(boundary_year),
+    data: AtlasData = Depends(atlas_data),
 ) -> dict:
-    classification = classification_for(data, indicator, level.value, year, request)
+    classification = classification_for(data, indicator, level.value, year, request, boundaries)
     query = {k: v for k, v in http.query_params.items() if k != "format"}
     query["v"] = data.version[:12]
     base = str(http.base_url).rstrip("/")
@@ -80,15 +82,15 @@ async def tile(
     tile: str = Path(pattern=TILE_NAME.pattern, description="{y}.png, {y}@2x.png or {y}.mvt"),
     year: int | None = Query(None, ge=1900, le=2100),
     v: str | None = Query(None, description="Data version from TileJSON; a matching version makes tiles immutable"),
-    request: ClassRequest = Depends(class_request), data: AtlasData = Depends(atlas_data),
-    cache: ByteCache = Depends(tile_cache),
+    request: ClassRequest = Depends(class_request), boundaries: int | None = Depends(boundary_year),
+    data: AtlasData = Depends(atlas_data), cache: ByteCache = Depends(tile_cache),
 ) -> Response:
     """`tile` is `{y}.png`, `{y}@2x.png` (512 px) or `{y}.mvt`."""
     match = TILE_NAME.match(tile)  # the path pattern has already rejected anything else
     settings = get_settings()
     address = tile_address(z, x, int(match["y"]), 2 if match["retina"] else 1,
                            settings.tile_min_zoom, settings.tile_max_zoom)
-    tile_request = TileRequest(indicator, level.value, year, request, address, match["format"])
+    tile_request = TileRequest(indicator, level.value, year, request, address, match["format"], boundaries)
     tile_classification(data, tile_request)
     etag = tile_etag(data, tile_request)
     headers = {"ETag": etag, "Cache-Control": IMMUTABLE if v == data.version[:12] else REVALIDATE}

@@ -57,6 +57,7 @@ class Indicator:
     categories: tuple[str, ...] = ()  # the order of a category indicator's classes, e.g. most to least urban
     derived_from: str | None = None  # a city-level indicator this one totals per gemeente (atlas.citytotals)
     derivation: str | None = None
+    vintage: int | None = None  # the boundary year the source's region codes refer to, where the source says so
 
     @property
     def allowed_units(self) -> tuple[str, ...]:
@@ -111,6 +112,7 @@ def _indicator(entry: dict) -> Indicator:
         classification=entry.get("classification", "quantiles"), scheme=entry.get("scheme", "YlGnBu"),
         categories=tuple(entry.get("categories", [])),
         derived_from=entry.get("derived_from"), derivation=entry.get("derivation"),
+        vintage=int(entry["vintage"]) if "vintage" in entry else None,
     )
 
 

@@ -81,6 +81,8 @@ class Classification:
             "indicator": meta["indicator"], "title": meta["title"], "unit": meta["unit"], "level": meta["level"],
             "year": meta["year"], "boundary_year": meta["boundary_year"], "source": meta["source"],
             "definition": meta["definition"], "caveats": meta["caveats"], "aggregated_from": meta["aggregated_from"],
+            "vintage": meta["vintage"], "remapped": meta["remapped"], "harmonised": meta["harmonised"],
+            "territory": meta["territory"],
             "method": self.method, "log": self.log, "requested_classes": self.requested_classes,
             "classes": self.classes, "scheme": self.scheme.as_dict(), "entries": entries,
             "no_data": {"label": "no data", "colour": self.scheme.no_data, "count": self.no_data_count},
@@ -89,12 +91,13 @@ class Classification:
 
 
 def classification_for(
-    data: AtlasData, indicator_id: str, level: str, year: int | None, request: ClassRequest
+    data: AtlasData, indicator_id: str, level: str, year: int | None, request: ClassRequest,
+    boundary_year: int | None = None,
 ) -> Classification:
-    """The memoised classification for one indicator, level, year and request."""
-    key = ("classification", indicator_id, level, year, request.key())
+    """The memoised classification for one indicator, level, year, boundary year and request."""
+    key = ("classification", indicator_id, level, year, boundary_year, request.key())
     if key not in data.memo:
-        values = indicator_values(data, indicator_id, level, year)
+        values = indicator_values(data, indicator_id, level, year, boundary_year)
         data.memo[key] = classify(values, request)
     return data.memo[key]
 

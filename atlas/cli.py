@@ -1,4 +1,4 @@
-"""Command line: `atlas info | values | build | data download | export map | networks import | serve`."""
+"""Command line: `atlas info | values | changes | build | data download | export map | networks import | serve`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from pathlib import Path
 from atlas.errors import AtlasError, DataValidationError
 from atlas.settings import AtlasSettings, get_settings
 
-VALUE_FIELDS = ["code", "name", "value", "text", "unit", "missing_reason", "aggregated", "rank", "period"]
+VALUE_FIELDS = ["code", "name", "value", "text", "unit", "missing_reason", "aggregated", "rank", "period", "harmonised",
+                "source_vintage"]
 
 
 def _info(args: argparse.Namespace) -> int:
@@ -27,7 +28,7 @@ def _values(args: argparse.Namespace) -> int:
     from atlas.data import load_atlas
     from atlas.values import indicator_values
 
-    result = indicator_values(load_atlas(), args.indicator, args.level, args.year)
+    result = indicator_values(load_atlas(), args.indicator, args.level, args.year, args.boundary_year)
     frame = result.frame[VALUE_FIELDS]
     if args.format == "json":
         records = json.loads(frame.to_json(orient="records"))
@@ -35,9 +36,23 @@ def _values(args: argparse.Namespace) -> int:
     else:
         meta = result.meta()
         print(f"# {meta['title']['en']} ({meta['unit']}); {meta['level']} {meta['year']}; source: {meta['source']}")
-        if meta["boundary_year_differs"]:
-            print(f"# boundaries of {meta['boundary_year']} (nearest to {meta['year']})")
+        print(f"# {meta['territory']}")
         frame.to_csv(sys.stdout, index=False)
+    return 0
+
+
+def _changes(args: argparse.Namespace) -> int:
+    from atlas.data import load_atlas
+    from atlas.geography.crosswalk import CHANGE_KINDS, REORGANISATIONS
+
+    crosswalks = load_atlas().crosswalks
+    kinds = CHANGE_KINDS if args.all else REORGANISATIONS
+    changes = crosswalks.changes_between(args.from_year, args.to_year, kinds)
+    for change in changes:
+        print(change.sentence())
+    counts = {k: sum(c.kind == k for c in changes) for k in kinds}
+    print(f"# {len(changes)} changes between the gemeente boundaries of 1 January {args.from_year} and "
+          f"{args.to_year}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     return 0
 
 
@@ -120,8 +135,14 @@ def _parser() -> argparse.ArgumentParser:
     values.add_argument("indicator")
     values.add_argument("--level", required=True)
     values.add_argument("--year", type=int)
+    values.add_argument("--boundary-year", type=int, help="boundaries to show the values on; default their own")
     values.add_argument("--format", choices=["csv", "json"], default="csv")
     values.set_defaults(run=_values)
+    changes = sub.add_parser("changes", help="municipal reorganisations between two boundary years")
+    changes.add_argument("--from", dest="from_year", type=int, required=True)
+    changes.add_argument("--to", dest="to_year", type=int, required=True)
+    changes.add_argument("--all", action="store_true", help="also renamings and possible boundary corrections")
+    changes.set_defaults(run=_changes)
     sub.add_parser("build", help="validate the data and write the GeoParquet cache").set_defaults(run=_build)
     data = sub.add_parser("data", help="data folder tools")
     data_sub = data.add_subparsers(dest="data_command", required=True)

@@ -22,6 +22,8 @@ from atlas.boundaries import LEVELS
 from atlas.catalogue import CATALOGUE_PATH, Catalogue, load_catalogue
 from atlas.citytotals import city_total_rows
 from atlas.errors import InvalidChoice
+from atlas.geography.crosswalk import Crosswalks, build_crosswalks
+from atlas.geography.vintages import assign_vintages
 from atlas.indicators import load_indicator_csvs
 from atlas.keyfigures import key_figure_rows
 from atlas.manifest import MANIFEST_PATH, check_data_folder, load_manifest
@@ -29,6 +31,7 @@ from atlas.settings import GEODATA_DIR, AtlasSettings, get_settings
 from atlas.store import BoundaryStore, SourceCheck, build_store
 
 BUILD_DIR_NAME = "build"
+POPULATION_INDICATOR, POPULATION_YEAR = "kwb_population", 2022
 
 
 @dataclass
@@ -38,6 +41,7 @@ class AtlasData:
     observations: pd.DataFrame
     version: str
     data_dir: Path
+    crosswalks: Crosswalks
     memo: dict = field(default_factory=dict, repr=False)
 
     def observations_of(self, indicator_id: str) -> pd.DataFrame:
@@ -54,16 +58,16 @@ class AtlasData:
 
 
 def _fingerprint(settings: AtlasSettings) -> str:
-    """Cheap to compute (sizes and mtimes, not contents) so a warm start stays fast."""
+    """Data files by size and mtime (cheap, so a warm start stays fast); the manifest, catalogue and the core's
+code by content, so a change in validation or derivation never serves a stale cache."""
     digest = hashlib.sha256(__version__.encode())
-    for path in sorted(GEODATA_DIR.glob("**/*")):
+    for path in sorted([*GEODATA_DIR.glob("**/*"), *Path(__file__).parent.glob("**/*.py")]):
         if path.is_file():
             digest.update(path.read_bytes())
     for path in sorted(settings.data_dir.glob("**/*")):
         if path.is_file():
             stat = path.stat()
             digest.update(f"{path.relative_to(settings.data_dir)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-    digest.update(Path(__file__).parent.joinpath("store.py").read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -77,7 +81,18 @@ def build_atlas(settings: AtlasSettings | None = None) -> AtlasData:
     csv_rows = load_indicator_csvs(settings.data_dir / "indicators", catalogue)
     observations = pd.concat([csv_rows, key_figure_rows(catalogue, raw, sources)], ignore_index=True)
     observations = pd.concat([observations, city_total_rows(catalogue, observations, store)], ignore_index=True)
-    return AtlasData(catalogue, store, observations, _fingerprint(settings), settings.data_dir)
+    observations = assign_vintages(observations, store, catalogue)
+    return AtlasData(catalogue, store, observations, _fingerprint(settings), settings.data_dir,
+                     _crosswalks(store, observations))
+
+
+def _crosswalks(store: BoundaryStore, observations: pd.DataFrame) -> Crosswalks:
+    """Gemeente crosswalks, apportioning splits by the finest population held (CBS wijken 2022)."""
+    wijken = store.get("wijk", POPULATION_YEAR)
+    people = observations[(observations["indicator"] == POPULATION_INDICATOR) & (observations["level"] == "wijk")
+                          & (observations["year"] == POPULATION_YEAR)].set_index("code")["value"]
+    return build_crosswalks({y: store.get("gemeente", y) for y in store.years("gemeente")},
+                            wijken, wijken["code"].map(people).fillna(0.0).to_numpy())
 
 
 def write_cache(data: AtlasData, cache_dir: Path) -> Path:
@@ -88,6 +103,7 @@ def write_cache(data: AtlasData, cache_dir: Path) -> Path:
     for (level, year), layer in data.boundaries.layers.items():
         layer.to_parquet(staging / f"{level}_{year}.parquet")
     data.observations.to_parquet(staging / "observations.parquet")
+    data.crosswalks.write(staging)
     checks = [c.__dict__ for c in data.boundaries.checks]
     (staging / "build.json").write_text(json.dumps({"version": data.version, "checks": checks}, indent=1))
     final = cache_dir / BUILD_DIR_NAME
@@ -114,7 +130,8 @@ def read_cache(cache_dir: Path, version: str, settings: AtlasSettings) -> AtlasD
             layers[(level, int(year))] = gpd.read_parquet(path)
     store = BoundaryStore(layers, [SourceCheck(**c) for c in meta["checks"]])
     observations = pd.read_parquet(folder / "observations.parquet")
-    return AtlasData(load_catalogue(CATALOGUE_PATH), store, observations, version, settings.data_dir)
+    return AtlasData(load_catalogue(CATALOGUE_PATH), store, observations, version, settings.data_dir,
+                     Crosswalks.read(folder))
 
 
 def load_atlas(settings: AtlasSettings | None = None, rebuild: bool = False) -> AtlasData:

@@ -60,12 +60,14 @@ def layer_frame(
     frame = gpd.GeoDataFrame(layer[BASE_COLUMNS].copy(), geometry=layer["geom_rd"].values, crs=RD_NEW)
     for indicator_id in indicators:
         values_year = value_year(data, indicator_id, level, year)
-        values = indicator_values(data, indicator_id, level, values_year).frame.set_index("code")
+        values = indicator_values(data, indicator_id, level, values_year, year).frame.set_index("code")
         column = values["value"] if data.catalogue.get(indicator_id).kind == "numeric" else values["text"]
         frame[indicator_id] = frame["code"].map(column)
         frame[f"{indicator_id}__year"] = values_year
         frame[f"{indicator_id}__unit"] = data.catalogue.get(indicator_id).unit
         frame[f"{indicator_id}__missing"] = frame["code"].map(values["missing_reason"])
+        frame[f"{indicator_id}__harmonised"] = frame["code"].map(values["harmonised"])
+        frame[f"{indicator_id}__vintage"] = frame["code"].map(values["source_vintage"])
     if simplify:
         simplified = shapely.coverage_simplify(frame.geometry.values, simplify)
         frame["geometry"] = [polygonal_part(g) for g in simplified]
@@ -120,33 +122,34 @@ def layer_file(data: AtlasData, level: str, year: int, indicators: list[str], cr
     return found
 
 
-def value_year(data: AtlasData, indicator_id: str, level: str, boundary_year: int) -> int | None:
-    """The latest year of an indicator whose nearest boundaries are these; None for an undated indicator.
+def own_boundary_year(data: AtlasData, indicator_id: str, level: str, year: int | None) -> int:
+    """The boundary year an indicator's values of one year are drawn on by default: their own vintage."""
+    return indicator_values(data, indicator_id, level, year).boundary_year
 
-    Indicator years and boundary years differ (H2020 is 2017, boundaries are 2015 and 2022), so a layer of
-    one boundary year carries each indicator's most recent values drawn on those boundaries.
+
+def value_year(data: AtlasData, indicator_id: str, level: str, boundary_year: int) -> int | None:
+    """The year of an indicator a layer of this boundary year carries; None for an undated indicator.
+
+    The latest year measured on exactly these boundaries when there is one (nothing re-mapped), else the
+    latest year of all, re-mapped onto them and labelled ``harmonised`` per region.
     """
     indicator = data.catalogue.get(indicator_id)
     years = available_years(data, indicator, level)
     if not years and indicator.undated:
         return None
-    matching = [y for y in years if data.boundaries.nearest_year(level, y) == boundary_year]
-    if not matching:
-        valid = sorted({data.boundaries.nearest_year(level, y) for y in years})
-        raise InvalidChoice("year", boundary_year, valid, hint=f"boundary years with values of {indicator_id}")
-    return max(matching)
+    own = [y for y in years if own_boundary_year(data, indicator_id, level, y) == boundary_year]
+    return max(own) if own else max(years)
 
 
 def default_layer_year(data: AtlasData, level: str, indicators: list[str]) -> int:
-    """The latest boundary year on which every requested indicator has values."""
+    """The latest boundary year on which every requested indicator has values measured on it; else the
+    latest boundary year held, onto which the others are re-mapped."""
     data.check_level(level)
     years = set(data.boundaries.years(level))
+    own = set(years)
     for indicator_id in indicators:
         indicator = data.catalogue.get(indicator_id)
         if indicator.undated and not available_years(data, indicator, level):
             continue
-        years &= {data.boundaries.nearest_year(level, y) for y in available_years(data, indicator, level)}
-    if not years:
-        raise InvalidChoice("indicators", ",".join(indicators), data.boundaries.years(level),
-                            hint=f"no {level} boundary year has values for all of these; ask for them one by one")
-    return max(years)
+        own &= {own_boundary_year(data, indicator_id, level, y) for y in available_years(data, indicator, level)}
+    return max(own or years)

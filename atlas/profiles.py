@@ -42,8 +42,7 @@ def _profile(data: AtlasData, code: str, level: str, boundary_year: int) -> dict
     for parent in ("gemeente", "corop", "provincie"):
         parent_code = row.get(f"{parent}_code")
         if parent_code:
-            parent_year = data.boundaries.nearest_year(parent, boundary_year)
-            names = data.boundaries.get(parent, parent_year).set_index("code")["name"]
+            names = data.boundaries.get(parent, boundary_year).set_index("code")["name"]
             parents[parent] = {"code": parent_code, "name": names.get(parent_code)}
     indicators = []
     for indicator in data.catalogue.indicators.values():
@@ -52,65 +51,45 @@ def _profile(data: AtlasData, code: str, level: str, boundary_year: int) -> dict
         years = available_years(data, indicator, level)
         if not years:
             continue
-        latest = _latest(data, indicator.id, level, code, years)
+        series = _series(data, indicator.id, level, code, years, boundary_year)
+        latest = next((e for e in reversed(series) if e["missing_reason"] is None), series[-1] if series else None)
         if latest is None:
             continue
         indicators.append({
             "id": indicator.id, "theme": indicator.theme,
             "title": {"nl": indicator.title_nl, "en": indicator.title_en}, "unit": indicator.unit,
-            "source": indicator.source, "latest": latest, "series": _series(data, indicator.id, level, code, years),
+            "source": indicator.source, "latest": latest, "series": series,
         })
     return {
-        "code": code, "name": row["name"], "level": level, "year": boundary_year, "parents": parents,
-        "area_km2": float(row["area_km2"]), "membership": row["membership"], "derived": row["derived"] or None,
-        "indicators": indicators,
+        "code": code, "name": row["name"], "level": level, "year": boundary_year, "boundary_year": boundary_year,
+        "territory": f"every figure is shown on the {level} boundaries of {boundary_year}; figures measured on other "
+                     "boundaries are re-mapped and say so (harmonised)",
+        "parents": parents, "area_km2": float(row["area_km2"]), "membership": row["membership"],
+        "derived": row["derived"] or None, "indicators": indicators,
     }
 
 
-def _entry(values, code: str) -> dict | None:
-    match = values.frame[values.frame["code"] == code]
-    if match.empty:
-        return None
-    r = match.iloc[0]
+def _entry(data: AtlasData, indicator_id: str, level: str, code: str, year: int, boundary_year: int) -> dict:
+    """One year's value of the region on the profile's boundaries, ranked among that year's peers."""
+    try:
+        values = indicator_values(data, indicator_id, level, year, boundary_year)
+    except InvalidChoice as refused:
+        return {"year": year, "value": None, "text": None, "missing_reason": str(refused), "aggregated": False,
+                "rank": None, "peers": 0, "boundary_year": boundary_year, "harmonised": "none", "source_vintage": None}
+    r = values.frame[values.frame["code"] == code].iloc[0]
     return {
         "year": values.year, "value": None if pd.isna(r["value"]) else float(r["value"]),
         "text": r["text"] if isinstance(r["text"], str) else None, "missing_reason": r["missing_reason"],
         "aggregated": bool(r["aggregated"]), "rank": None if pd.isna(r["rank"]) else int(r["rank"]),
         "peers": int(values.frame["value"].notna().sum()), "boundary_year": values.boundary_year,
+        "harmonised": r["harmonised"], "source_vintage": None if pd.isna(r["source_vintage"]) else int(r["source_vintage"]),
     }
 
 
-def _latest(data: AtlasData, indicator_id: str, level: str, code: str, years: list[int]) -> dict | None:
-    """The most recent year with a value for this region, ranked among its peers of that year."""
-    fallback = None
-    for y in reversed(years):
-        entry = _entry(indicator_values(data, indicator_id, level, y), code)
-        if entry is not None and entry["missing_reason"] is None:
-            return entry
-        fallback = fallback or entry
-    return fallback
-
-
-def _series(data: AtlasData, indicator_id: str, level: str, code: str, years: list[int]) -> list[dict]:
-    """Every year's value: the region's own rows where measured here, else the aggregate of its members."""
-    rows = data.observations_of(indicator_id)
-    own = rows[(rows["level"] == level) & (rows["code"] == code)].dropna(subset=["year"])
-    native_years = set(rows.loc[rows["level"] == level, "year"].dropna().astype(int))
-    series = []
-    for y in years:
-        if y in native_years:
-            match = own[own["year"] == y]
-            value = match["value"].iloc[0] if len(match) else None
-            series.append({
-                "year": y, "value": None if value is None or pd.isna(value) else float(value),
-                "missing_reason": (
-                    (None if pd.isna(match["missing_reason"].iloc[0]) else match["missing_reason"].iloc[0])
-                    if len(match) else "no value for this region in the source"
-                ),
-                "aggregated": False,
-            })
-        else:
-            entry = _entry(indicator_values(data, indicator_id, level, y), code)
-            if entry is not None:
-                series.append({k: entry[k] for k in ("year", "value", "missing_reason", "aggregated")})
+def _series(data: AtlasData, indicator_id: str, level: str, code: str, years: list[int], boundary_year: int) -> list[dict]:
+    """Every year's value on one territory. A line may join two points only when neither was apportioned:
+    an estimated re-mapping is not a measurement of the same territory, so ``joined`` is false there."""
+    series = [_entry(data, indicator_id, level, code, y, boundary_year) for y in years]
+    for previous, entry in zip([None, *series], series):
+        entry["joined"] = previous is not None and "estimated" not in (previous["harmonised"], entry["harmonised"])
     return series

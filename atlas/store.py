@@ -1,7 +1,7 @@
 """All boundary layers, one per level and year, with parent codes, areas and projections.
 
 Built from the manifest's sources: the ``boundary`` files give geometry, ``membership`` files give CBS's
-own parent codes, and where a level is missing for a year it is dissolved from that year's gemeenten.
+own parent codes, and otherwise each region's parents are the same year's parent polygons it overlaps most.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from atlas.boundaries import LEVELS, read_source
 from atlas.errors import DataValidationError, InvalidChoice
 from atlas.geometry import RD_NEW, WEB_MERCATOR, WGS84, polygonal_part
 from atlas.manifest import BoundarySource
-from atlas.membership import nearest_year, province_codes_by_name, spatial_parents, wijk_gemeente_code
+from atlas.geography.overlap import largest_overlap
+from atlas.membership import nearest_year, province_codes_by_name, wijk_gemeente_code
 from atlas.names import fold
 
 LAYER_COLUMNS = [
@@ -86,8 +87,9 @@ def _assign_parents(
     attribute: pd.DataFrame | None,
     primary: dict[tuple[str, int], gpd.GeoDataFrame],
 ) -> gpd.GeoDataFrame:
-    """Parent codes per region: CBS attributes where present, else point-in-polygon on the nearest year."""
-    year = int(layer["year"].iloc[0])
+    """Parent codes per region: CBS attributes where present, else the largest overlap with the parent
+    polygons of the same year. Another year's parents would put Weesp 2022 in Groot-Amsterdam."""
+    level, year = str(layer["level"].iloc[0]), int(layer["year"].iloc[0])
     basis = []
     for parent in parents:
         column = f"{parent}_code"
@@ -95,31 +97,12 @@ def _assign_parents(
             layer[column] = attribute[column].reindex(layer["code"]).values
             basis.append(f"{parent}: CBS attribute {year}")
             continue
-        parent_years = [y for (lv, y) in primary if lv == parent]
-        parent_year = nearest_year(year, parent_years)
-        layer[column] = spatial_parents(layer, primary[(parent, parent_year)]).values
-        basis.append(f"{parent}: derived by point-in-polygon on {parent} {parent_year}")
+        if (parent, year) not in primary:
+            raise DataValidationError([f"{level} {year}: no {parent} boundaries of {year} in the manifest; "
+                                       "membership is never taken from another year's boundaries"])
+        layer[column] = largest_overlap(layer, primary[(parent, year)]).values
+        basis.append(f"{parent}: largest area overlap with {parent} {year}")
     layer["membership"] = "; ".join(basis)
-    return layer
-
-
-def _dissolve_corop(gemeenten: gpd.GeoDataFrame, names_from: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """A COROP layer for a year that has none, built from that year's gemeenten and their membership."""
-    year = int(gemeenten["year"].iloc[0])
-    dissolved = gemeenten[["corop_code", "provincie_code", "geometry"]].dissolve(
-        by="corop_code", aggfunc={"provincie_code": lambda s: s.mode().iloc[0]}
-    ).reset_index()
-    names = dict(zip(names_from["code"], names_from["name"]))
-    layer = gpd.GeoDataFrame(
-        {
-            "code": dissolved["corop_code"], "name": dissolved["corop_code"].map(names), "level": "corop",
-            "year": year, "provincie_code": dissolved["provincie_code"],
-            "membership": "provincie: majority of member gemeenten",
-            "derived": f"dissolved from gemeente {year} by membership; names from corop {int(names_from['year'].iloc[0])}",
-        },
-        geometry=dissolved.geometry.values,
-        crs=gemeenten.crs,
-    )
     return layer
 
 
@@ -166,7 +149,7 @@ def build_store(data_dir: Path, sources: list[BoundarySource]) -> tuple[Boundary
         member_source = by_role.get(("membership", level, year))
         attribute = _membership_from_attributes(raw[member_source.path], member_source) if member_source else None
         if source.province_name:
-            names = province_codes_by_name(primary[("provincie", nearest_year(year, [y for (lv, y) in primary if lv == "provincie"]))])
+            names = province_codes_by_name(primary[("provincie", year)])
             by_name = raw[source.path][source.province_name].map(lambda n: names.get(fold(str(n))))
             attribute = pd.DataFrame({"provincie_code": by_name.values}, index=frame["code"].values)
         if level == "gemeente":
@@ -182,9 +165,6 @@ def build_store(data_dir: Path, sources: list[BoundarySource]) -> tuple[Boundary
             frame["corop_code"] = frame["gemeente_code"].map(gemeenten["corop_code"])
             frame["provincie_code"] = frame["gemeente_code"].map(gemeenten["provincie_code"])
             frame["membership"] = "gemeente: from the wijk code; corop and provincie: via the gemeente"
-        if level == "gemeente" and ("corop", year) not in layers:
-            corop_years = [y for (lv, y) in primary if lv == "corop"]
-            layers[("corop", year)] = _dissolve_corop(frame, primary[("corop", nearest_year(year, corop_years))])
     store = BoundaryStore({key: _finish(frame) for key, frame in layers.items()}, checks)
     _check_membership(store)
     return store, raw

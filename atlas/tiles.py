@@ -31,6 +31,7 @@ class TileRequest:
     classes: ClassRequest
     address: TileAddress
     format: str
+    boundary_year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,8 @@ class Tile:
 def tile_classification(data: AtlasData, request: TileRequest) -> Classification:
     if request.format not in FORMATS:
         raise InvalidChoice("format", request.format, sorted(FORMATS))
-    return classification_for(data, request.indicator, request.level, request.year, request.classes)
+    return classification_for(data, request.indicator, request.level, request.year, request.classes,
+                              request.boundary_year)
 
 
 def tile_etag(data: AtlasData, request: TileRequest) -> str:

@@ -1,8 +1,12 @@
-"""Indicator values for every region of a level and year: native where measured, aggregated where allowed.
+"""Indicator values for every region of a level, year and boundary year: native where measured, aggregated
+where allowed, re-mapped where the boundaries asked for are not the data's own.
 
-Aggregation follows the catalogue's rule and is all-or-nothing per region: if any member region lacks a
-value, the aggregate is missing with the count of missing members as its reason. A partial sum would
-look like a real total, which is exactly the silent estimate the atlas must never show.
+Every value knows its vintage (the boundary year its source codes refer to). By default it is drawn on
+those boundaries; on any other boundary year it is re-mapped through the crosswalk and says how
+(``harmonised``). Aggregation follows the catalogue's rule on the membership of the boundary year shown
+and is all-or-nothing per region: if any member region lacks a value, the aggregate is missing with the
+reason. A partial sum would look like a real total, which is exactly the silent estimate the atlas must
+never show.
 """
 
 from __future__ import annotations
@@ -16,11 +20,13 @@ from atlas.boundaries import LEVELS
 from atlas.catalogue import Indicator
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
+from atlas.figures.remap import remap_sum, remap_weighted_mean, territory_matches, worst
 
 VALUE_COLUMNS = [
     "code", "name", "value", "text", "unit", "missing_reason", "aggregated", "members", "members_with_value",
-    "rank", "percentile", "period", "note", "source",
+    "rank", "percentile", "period", "note", "source", "harmonised", "source_vintage",
 ]
+PARENT_LEVELS = ("corop", "provincie")
 
 
 @dataclass
@@ -34,23 +40,35 @@ class IndicatorValues:
     frame: pd.DataFrame
     aggregated_from: str | None = None
     unmatched: list[str] = field(default_factory=list)
+    vintage: int | None = None
+    vintage_basis: str | None = None
 
     @property
-    def boundary_year_differs(self) -> bool:
-        return self.year is not None and self.boundary_year != self.year
+    def remapped(self) -> bool:
+        return self.vintage is not None and self.vintage != self.boundary_year
 
     def meta(self) -> dict:
         present = self.frame["missing_reason"].isna()
+        harmonised = worst(self.frame.loc[present, "harmonised"])
         return {
             "indicator": self.indicator.id, "title": {"nl": self.indicator.title_nl, "en": self.indicator.title_en},
             "unit": self.indicator.unit, "level": self.level, "year": self.year,
-            "boundary_year": self.boundary_year, "boundary_year_differs": self.boundary_year_differs,
+            "boundary_year": self.boundary_year,
+            "vintage": {"boundary_year": self.vintage, "basis": self.vintage_basis},
+            "remapped": self.remapped, "harmonised": harmonised, "territory": self.territory_note(harmonised),
             "aggregated_from": self.aggregated_from, "aggregation": self.indicator.aggregation,
             "source": self.indicator.source, "definition": self.indicator.definition,
             "caveats": list(self.indicator.caveats), "series_breaks": list(self.indicator.series_breaks),
             "regions": int(len(self.frame)), "regions_with_value": int(present.sum()),
             "unmatched_source_codes": self.unmatched,
         }
+
+    def territory_note(self, harmonised: str) -> str:
+        """The sentence a legend shows: which boundaries, and whether the figures were re-mapped."""
+        shown = f"shown on {self.level} boundaries of {self.boundary_year}"
+        if not self.remapped:
+            return f"{shown} (the data's own)"
+        return f"{shown}; {self.year if self.year is not None else 'undated'} figures measured on {self.vintage} boundaries, re-mapped ({harmonised})"
 
 
 def _level_index(level: str) -> int:
@@ -76,9 +94,13 @@ def available_years(data: AtlasData, indicator: Indicator, level: str) -> list[i
     return sorted(set(years))
 
 
+def _year_rows(rows: pd.DataFrame, level: str, year: int | None) -> pd.DataFrame:
+    at_level = rows[rows["level"] == level]
+    return at_level[at_level["year"] == year] if year is not None else at_level[at_level["year"].isna()]
+
+
 def _native_frame(rows: pd.DataFrame, regions: pd.DataFrame, year: int | None) -> tuple[pd.DataFrame, list[str]]:
-    """Join this year's rows onto the regions by code; codes without a region are returned, not dropped silently."""
-    rows = rows[rows["year"] == year] if year is not None else rows[rows["year"].isna()]
+    """Join this year's rows onto the regions of their vintage by code; codes without a region are returned."""
     rows = rows[rows["code"] != ""].drop_duplicates("code", keep="first")
     unmatched = sorted(set(rows["code"]) - set(regions["code"]))
     columns = ["code", "value", "text", "unit", "period", "note", "source", "missing_reason"]
@@ -91,42 +113,113 @@ def _native_frame(rows: pd.DataFrame, regions: pd.DataFrame, year: int | None) -
     frame["aggregated"] = False
     frame["members"] = 1
     frame["members_with_value"] = frame["missing_reason"].isna().astype(int)
+    frame["harmonised"] = "none"
     return frame.drop(columns="has_row"), unmatched
 
 
-def _member_values(data: AtlasData, indicator_id: str, level: str, year: int, boundary_year: int) -> pd.DataFrame:
-    regions = data.boundaries.get(level, boundary_year)
-    frame, _ = _native_frame(data.observations_of(indicator_id), regions, year)
-    frame = frame.merge(regions[["code", "corop_code", "provincie_code", "gemeente_code"]], on="code")
-    return frame
+def _vintage(data: AtlasData, rows: pd.DataFrame, level: str, year: int | None) -> tuple[int, str]:
+    """The boundary year of these rows (assigned at build), or for an empty year the nearest held one."""
+    known = rows["vintage"].dropna()
+    if len(known):
+        return int(known.iloc[0]), str(rows.loc[known.index[0], "vintage_basis"])
+    fallback = data.boundaries.nearest_year(level, year if year is not None else max(data.boundaries.years(level)))
+    return fallback, "no rows: nearest held boundary year"
 
 
-def _aggregate(data: AtlasData, indicator: Indicator, level: str, year: int) -> tuple[pd.DataFrame, str, int]:
-    finer = [lv for lv in indicator.levels if lv in LEVELS and _level_index(lv) > _level_index(level)]
-    rows = data.observations_of(indicator.id)
-    source_level = next(
-        (lv for lv in sorted(finer, key=_level_index) if ((rows["level"] == lv) & (rows["year"] == year)).any()),
-        None,
-    )
-    if source_level is None:
-        raise InvalidChoice("year", year, available_years(data, indicator, level))
-    boundary_year = data.boundaries.nearest_year(source_level, year)
-    members = _member_values(data, indicator.id, source_level, year, boundary_year)
+def _remapped(data: AtlasData, indicator: Indicator, level: str, year: int | None, frame: pd.DataFrame,
+              vintage: int, target: int) -> pd.DataFrame:
+    """This level's native values, measured on ``vintage`` boundaries, on the regions of ``target``."""
+    regions = data.boundaries.get(level, target)
+    if level == "gemeente":
+        table = data.crosswalks.between(vintage, target)
+        if indicator.aggregation == "sum":
+            result = remap_sum(frame, table, vintage)
+        elif indicator.aggregation == "ratio":
+            return _ratio_frame(data, indicator, level, year, target)
+        elif indicator.aggregation == "weighted_mean":
+            weights = indicator_values(data, indicator.weight, level, year, vintage).frame.set_index("code")["value"]
+            result = remap_weighted_mean(frame, weights, table, vintage)
+        else:
+            same = data.crosswalks.identical_years(vintage)
+            if target not in same:
+                raise InvalidChoice("boundary_year", target, same, hint=(
+                    f"{indicator.id} ({indicator.aggregation}) is neither a count nor a share with a declared weight, "
+                    f"so it cannot be re-mapped from its {vintage} municipalities; these boundary years have the same ones"))
+            return frame.assign(source_vintage=vintage)
+        out = regions[["code", "name"]].merge(result.drop(columns=["exact"]), left_on="code", right_index=True, how="left")
+        out["text"], out["unit"], out["period"] = None, indicator.unit, str(year) if year is not None else ""
+        out["source"], out["aggregated"] = indicator.source, False
+        single = frame.set_index("code")["note"].reindex(out["code"]).where(out["harmonised"] == "none")
+        out["note"] = single.fillna(pd.Series("re-mapped from " + out["sources"]).set_axis(single.index)).to_numpy()
+        return out.assign(source_vintage=vintage)
+    if level in PARENT_LEVELS:
+        matches = _parent_matches(data, level, vintage, target)
+        by_code = frame.set_index("code")
+        out = regions[["code", "name"]].copy()
+        source = out["code"].map(matches)
+        for column in ("value", "text", "unit", "period", "note", "source", "missing_reason"):
+            out[column] = by_code[column].reindex(source.fillna("")).to_numpy()
+        changed = source.isna()
+        out.loc[changed, ["value", "text"]] = None
+        out.loc[changed, "missing_reason"] = (
+            f"this {level}'s municipalities differ between {vintage} and {target}; its {vintage} figure cannot be "
+            f"re-mapped exactly: ask for boundary_year={vintage}")
+        out["aggregated"], out["members"] = False, 1
+        out["members_with_value"] = out["missing_reason"].isna().astype(int)
+        out["harmonised"] = "none"
+        return out.assign(source_vintage=vintage)
+    raise InvalidChoice("boundary_year", target, [vintage], hint=f"{level} values can only be shown on their own boundaries")
+
+
+def _parent_matches(data: AtlasData, level: str, vintage: int, target: int) -> dict[str, str | None]:
+    members_from = data.boundaries.get("gemeente", vintage).set_index("code")[f"{level}_code"]
+    members_to = data.boundaries.get("gemeente", target).set_index("code")[f"{level}_code"]
+    return territory_matches(members_from, members_to, data.crosswalks.between(vintage, target))
+
+
+def _ratio_frame(data: AtlasData, indicator: Indicator, level: str, year: int | None, target: int) -> pd.DataFrame:
+    """A ratio on other boundaries: numerator and denominator re-mapped, then divided."""
+    numerator = indicator_values(data, indicator.numerator, level, year, target).frame.set_index("code")
+    denominator = indicator_values(data, indicator.denominator, level, year, target).frame.set_index("code")
+    out = data.boundaries.get(level, target)[["code", "name"]].copy()
+    num, den = numerator["value"].reindex(out["code"]), denominator["value"].reindex(out["code"])
+    out["value"] = (num / den * indicator.factor).to_numpy()
+    out["missing_reason"] = np.where(out["value"].isna(), "numerator or denominator missing", None)
+    out["text"], out["unit"], out["period"], out["source"] = None, indicator.unit, str(year), indicator.source
+    out["aggregated"], out["members"] = False, 1
+    out["members_with_value"] = out["value"].notna().astype(int)
+    labels = pd.concat([numerator["harmonised"], denominator["harmonised"]], axis=1).reindex(out["code"])
+    out["harmonised"] = [worst(r) for _, r in labels.iterrows()]
+    out["note"] = np.where(out["harmonised"] == "none", None,
+                           f"{indicator.numerator} / {indicator.denominator}, both re-mapped")
+    out["source_vintage"] = numerator["source_vintage"].reindex(out["code"]).to_numpy()
+    return out
+
+
+def _aggregate(data: AtlasData, indicator: Indicator, level: str, year: int, source_level: str,
+               target: int) -> pd.DataFrame:
+    """Member values on the target year's finer regions, grouped by that year's own membership."""
+    regions = data.boundaries.get(source_level, target)
+    members = indicator_values(data, indicator.id, source_level, year, target).frame.merge(
+        regions[["code", f"{level}_code"]], on="code")
     if indicator.aggregation == "weighted_mean":
-        weights = _member_values(data, indicator.weight, source_level, year, boundary_year)
-        members["w"] = members["code"].map(weights.set_index("code")["value"])
+        weights = indicator_values(data, indicator.weight, source_level, year, target).frame.set_index("code")
+        members["w"] = members["code"].map(weights["value"])
         members["w_missing"] = members["w"].isna()
     elif indicator.aggregation == "ratio":
-        numerator = _member_values(data, indicator.numerator, source_level, year, boundary_year).set_index("code")
-        denominator = _member_values(data, indicator.denominator, source_level, year, boundary_year).set_index("code")
+        numerator = indicator_values(data, indicator.numerator, source_level, year, target).frame.set_index("code")
+        denominator = indicator_values(data, indicator.denominator, source_level, year, target).frame.set_index("code")
         members["value"] = members["code"].map(numerator["value"])
         members["w"] = members["code"].map(denominator["value"])
         members["w_missing"] = members["w"].isna()
         members["missing_reason"] = np.where(members["value"].isna(), "numerator missing", None)
+    members.loc[members["missing_reason"].notna(), "value"] = np.nan
     group = members.groupby(f"{level}_code")
     result = pd.DataFrame({
         "members": group.size(),
         "members_with_value": group["value"].apply(lambda v: int(v.notna().sum())),
+        "harmonised": group["harmonised"].apply(worst),
+        "source_vintage": group["source_vintage"].first(),
     })
     if indicator.aggregation == "sum":
         result["value"] = group["value"].sum(min_count=1)
@@ -141,53 +234,72 @@ def _aggregate(data: AtlasData, indicator: Indicator, level: str, year: int) -> 
     if "weights_missing" in result:
         complete &= result["weights_missing"] == 0
     result.loc[~complete, "value"] = np.nan
+    lacking = members[members["value"].isna()].groupby(f"{level}_code")["code"].agg(lambda c: ", ".join(sorted(c)))
     reason = result.apply(
-        lambda r: f"{r['members'] - r['members_with_value']} of {r['members']} {source_level} regions have no value"
+        lambda r: f"{r['members'] - r['members_with_value']} of {r['members']} {source_level} regions have no value: "
+        f"{lacking.get(r.name, '')}"
         if r["members_with_value"] < r["members"]
         else f"weight missing for {int(r.get('weights_missing', 0))} of {r['members']} {source_level} regions",
         axis=1,
     )
     result["missing_reason"] = np.where(complete, None, reason)
-    return result, source_level, boundary_year
+    return result
 
 
-def indicator_values(data: AtlasData, indicator_id: str, level: str, year: int | None = None) -> IndicatorValues:
-    """Values of an indicator for every region of a level in a year (default: the latest year).
+def _source_level(data: AtlasData, indicator: Indicator, level: str, year: int | None) -> str:
+    rows = data.observations_of(indicator.id)
+    if not _year_rows(rows, level, year).empty or indicator.aggregation == "none":
+        return level
+    finer = [lv for lv in indicator.levels if lv in LEVELS and _level_index(lv) > _level_index(level)]
+    found = next((lv for lv in sorted(finer, key=_level_index) if not _year_rows(rows, lv, year).empty), None)
+    if found is None:
+        raise InvalidChoice("year", year, available_years(data, indicator, level))
+    return found
+
+
+def indicator_values(data: AtlasData, indicator_id: str, level: str, year: int | None = None,
+                     boundary_year: int | None = None) -> IndicatorValues:
+    """Values of an indicator for every region of a level in a year (default: the latest year), on the
+    boundaries of ``boundary_year`` (default: the data's own vintage).
 
     Results are memoised on the loaded data, which never changes after a build; callers must not
-    modify the returned frame.
+    modify the returned frame. Keys are validated before anything is stored, so they stay bounded by
+    the catalogue and the held years.
     """
-    key = ("values", indicator_id, level, year)
+    key = ("values", indicator_id, level, year, boundary_year)
     if key not in data.memo:
-        data.memo[key] = _compute_values(data, indicator_id, level, year)
+        data.memo[key] = _compute_values(data, indicator_id, level, year, boundary_year)
     return data.memo[key]
 
 
-def _compute_values(data: AtlasData, indicator_id: str, level: str, year: int | None) -> IndicatorValues:
+def _compute_values(data: AtlasData, indicator_id: str, level: str, year: int | None,
+                    boundary_year: int | None) -> IndicatorValues:
     indicator = data.catalogue.get(indicator_id)
     data.check_level(level)
     levels = available_levels(data, indicator)
     if level not in levels:
         raise InvalidChoice("level", level, levels, hint=f"levels at which {indicator_id} has values")
+    if boundary_year is not None and boundary_year not in data.boundaries.years(level):
+        raise InvalidChoice("boundary_year", boundary_year, data.boundaries.years(level), hint=f"{level} boundary years held")
     years = available_years(data, indicator, level)
     undated = indicator.undated and year is None and not years
     if year is None and not undated:
         year = years[-1] if years else None
     if year is not None and year not in years:
         raise InvalidChoice("year", year, years, hint=f"years of {indicator_id} at {level}")
-    rows = data.observations_of(indicator_id)
-    native_here = (rows["level"] == level) & ((rows["year"] == year) if year is not None else rows["year"].isna())
-    if native_here.any() or indicator.aggregation == "none":
-        boundary_year = data.boundaries.nearest_year(level, year if year is not None else max(data.boundaries.years(level)))
-        regions = data.boundaries.get(level, boundary_year)
-        frame, unmatched = _native_frame(rows[rows["level"] == level], regions, year)
-        return _ranked(IndicatorValues(indicator, level, year, boundary_year, frame, None, unmatched))
-    result, source_level, member_year = _aggregate(data, indicator, level, year)
-    boundary_year = member_year
-    if (level, boundary_year) not in data.boundaries.layers:
-        boundary_year = data.boundaries.nearest_year(level, boundary_year)
-    regions = data.boundaries.get(level, boundary_year)
-    frame = regions[["code", "name"]].copy()
+    source_level = _source_level(data, indicator, level, year)
+    rows = _year_rows(data.observations_of(indicator_id), source_level, year)
+    vintage, basis = _vintage(data, rows, source_level, year)
+    own = vintage if vintage in data.boundaries.years(level) else data.boundaries.nearest_year(level, vintage)
+    target = boundary_year if boundary_year is not None else own
+    if source_level == level:
+        frame, unmatched = _native_frame(rows, data.boundaries.get(level, vintage), year)
+        if target != vintage:
+            frame = _remapped(data, indicator, level, year, frame, vintage, target)
+        frame["source_vintage"] = vintage
+        return _ranked(IndicatorValues(indicator, level, year, target, frame, None, unmatched, vintage, basis))
+    result = _aggregate(data, indicator, level, year, source_level, target)
+    frame = data.boundaries.get(level, target)[["code", "name"]].copy()
     joined = result.reindex(frame["code"])
     frame["value"] = joined["value"].values
     frame["text"] = None
@@ -198,9 +310,11 @@ def _compute_values(data: AtlasData, indicator_id: str, level: str, year: int | 
     frame["members"] = joined["members"].fillna(0).astype(int).values
     frame["members_with_value"] = joined["members_with_value"].fillna(0).astype(int).values
     frame["period"] = str(year)
-    frame["note"] = f"aggregated from {source_level} {member_year} ({indicator.aggregation})"
+    frame["note"] = f"aggregated from {source_level} {target} ({indicator.aggregation})"
     frame["source"] = indicator.source
-    return _ranked(IndicatorValues(indicator, level, year, boundary_year, frame, f"{source_level} {member_year}"))
+    frame["harmonised"] = joined["harmonised"].fillna("none").values
+    frame["source_vintage"] = vintage
+    return _ranked(IndicatorValues(indicator, level, year, target, frame, f"{source_level} {target}", [], vintage, basis))
 
 
 def _ranked(values: IndicatorValues) -> IndicatorValues:

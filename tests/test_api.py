@@ -18,7 +18,7 @@ def client(data):
 
 def test_health_and_levels(client):
     health = client.get("/api/v1/health").json()
-    assert health["status"] == "ok" and health["boundary_years"]["gemeente"] == [2015, 2022, 2023, 2024, 2025]
+    assert health["status"] == "ok" and health["boundary_years"]["gemeente"] == list(range(2014, 2026))
     levels = {lv["level"]: lv["regions_per_year"] for lv in client.get("/api/v1/levels").json()}
     assert levels["provincie"]["2024"] == 12 and levels["wijk"] == {"2022": 3340}
 
@@ -32,14 +32,15 @@ def test_catalogue_entries_carry_source_unit_and_rule(client):
 
 
 def test_values_json_has_rank_percentile_and_missing_reasons(client):
-    body = client.get("/api/v1/indicators/population/values", params={"level": "corop", "year": 2014}).json()
-    assert body["meta"]["boundary_year"] == 2015 and body["meta"]["unit"] == "persons"
+    body = client.get("/api/v1/indicators/population_cbs_70072ned/values", params={"level": "corop", "year": 2022}).json()
+    assert body["meta"]["boundary_year"] == 2022 and body["meta"]["unit"] == "persons (1 January)"
+    assert body["meta"]["vintage"]["boundary_year"] == 2022 and not body["meta"]["remapped"]
     values = body["values"]
-    assert len(values) == 40
+    assert len(values) == 40 and all(v["harmonised"] == "none" and v["source_vintage"] == 2022 for v in values)
     missing = [v for v in values if v["value"] is None]
     assert missing and all(v["missing_reason"] and v["rank"] is None for v in missing)
     ranked = sorted(v["rank"] for v in values if v["rank"] is not None)
-    assert ranked[0] == 1 and all(v["aggregated"] for v in values)
+    assert ranked[0] == 1 and not any(v["aggregated"] for v in values)
 
 
 def test_values_csv(client):
@@ -162,8 +163,12 @@ BAD = [
     ("/api/v1/indicators/population/values?level=wijk", 400, "level"),
     ("/api/v1/regions/GM9998", 404, "code"),
     ("/api/v1/regions/hello", 404, "code"),
-    ("/api/v1/regions/GM0363?year=2016", 400, "year"),
-    ("/api/v1/regions?level=gemeente&year=2016", 400, "year"),
+    ("/api/v1/regions/GM0363?year=2013", 400, "year"),
+    ("/api/v1/regions?level=gemeente&year=2013", 400, "year"),
+    ("/api/v1/indicators/population/values?level=gemeente&boundary_year=2013", 400, "boundary_year"),
+    ("/api/v1/indicators/kwb_urbanity/values?level=gemeente&boundary_year=2015", 400, "boundary_year"),
+    ("/api/v1/crosswalk?from=2015&to=2013", 400, "to"),
+    ("/api/v1/crosswalk?from=2015", 400, "to"),
     ("/api/v1/layers/gemeente?format=shp", 400, "format"),
     ("/api/v1/layers/gemeente?crs=EPSG:9999", 400, "crs"),
     ("/api/v1/layers/gemeente?simplify=-5", 400, "simplify"),
@@ -200,13 +205,17 @@ def test_layer_without_year_takes_the_latest_year_with_values_for_its_indicators
     with_values = client.get("/api/v1/layers/corop", params={"indicators": "kwb_population", "simplify": 500}).json()
     assert {f["properties"]["year"] for f in with_values["features"]} == {2022}
     assert all(f["properties"]["kwb_population"] is not None for f in with_values["features"])
-    clash = client.get("/api/v1/layers/gemeente", params={"indicators": "pct_higher_educated_15_75,h2020_organisations_gemeente"})
-    assert clash.status_code == 400 and clash.json()["parameter"] == "indicators"
+    mixed = client.get("/api/v1/layers/gemeente", params={"indicators": "pct_higher_educated_15_75,h2020_organisations_gemeente",
+                                                             "simplify": 200}).json()["features"]
+    assert {f["properties"]["year"] for f in mixed} == {2025}  # no year holds both: both re-mapped onto the latest
+    assert {f["properties"]["h2020_organisations_gemeente__vintage"] for f in mixed} == {2017}
+    labels = {f["properties"]["code"]: f["properties"]["h2020_organisations_gemeente__harmonised"] for f in mixed}
+    assert labels["GM0865"] == "estimated" and labels["GM0014"] == "exact" and labels["GM0599"] == "none"  # Haaren split; merger
 
 
 def test_layer_carries_each_indicator_with_its_own_year(client):
     layer = client.get("/api/v1/layers/gemeente", params={"indicators": "h2020_organisations_gemeente", "simplify": 200}).json()
     features = layer["features"]
-    assert len(features) == 393 and {f["properties"]["year"] for f in features} == {2015}  # 2017 values on 2015 maps
+    assert len(features) == 388 and {f["properties"]["year"] for f in features} == {2017}  # placed on 2017 boundaries
     assert {f["properties"]["h2020_organisations_gemeente__year"] for f in features} == {2017}
-    assert sum(f["properties"]["h2020_organisations_gemeente"] for f in features) == 869
+    assert sum(f["properties"]["h2020_organisations_gemeente"] for f in features) == 870

@@ -31,7 +31,7 @@ def test_region_count_matches_the_file(data, shared_dir, source):
 
 def test_gemeente_counts_per_year(data):
     counts = {y: len(data.boundaries.get("gemeente", y)) for y in data.boundaries.years("gemeente")}
-    assert counts == {2015: 393, 2022: 345, 2023: 342, 2024: 342, 2025: 342}
+    assert counts == {2014: 403, 2015: 393, 2016: 390, 2017: 388, 2018: 380, 2019: 355, 2020: 355, 2021: 352, 2022: 345, 2023: 342, 2024: 342, 2025: 342}  # SOURCES.md
     assert len(data.boundaries.get("wijk", 2022)) == 3340
 
 

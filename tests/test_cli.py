@@ -13,7 +13,7 @@ def test_info_json_lists_boundaries_and_indicators(settings, data):
     result = _atlas("info", "--json", env={"ATLAS_CACHE_DIR": str(settings.cache_dir)})
     assert result.returncode == 0, result.stderr
     info = json.loads(result.stdout)
-    assert info["boundaries"]["gemeente"] == {"2015": 393, "2022": 345, "2023": 342, "2024": 342, "2025": 342}
+    assert info["boundaries"]["gemeente"] == {str(y): n for y, n in {2014: 403, 2015: 393, 2016: 390, 2017: 388, 2018: 380, 2019: 355, 2020: 355, 2021: 352, 2022: 345, 2023: 342, 2024: 342, 2025: 342}.items()}
     ids = {i["id"] for i in info["indicators"]}
     assert {"population", "kwb_pct_higher_educated", "ris2019_regional_innovation_index"} <= ids
     assert any("no boundaries for 2016" in g for g in info["coverage_gaps"])

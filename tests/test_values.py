@@ -64,14 +64,14 @@ def test_ratio_rule_is_a_ratio_of_sums(data):
 
 
 def test_missing_stays_missing_with_a_reason_never_zero(data):
-    result = indicator_values(data, "population", "corop", 2014)
+    result = indicator_values(data, "pct_higher_educated_15_75", "corop", 2022, 2021)
     frame = result.frame
     missing = frame[frame["value"].isna()]
     assert len(missing) > 0 and (frame["value"].dropna() > 0).all()
     assert missing["missing_reason"].str.contains("gemeente regions have no value").all()
-    assert result.meta()["boundary_year"] == 2015 and result.meta()["boundary_year_differs"]
+    assert result.meta()["boundary_year"] == 2021 and result.meta()["remapped"]
     native = indicator_values(data, "population", "gemeente", 2014)
-    assert native.unmatched, "2014 codes merged away by 2015 must be listed, not dropped silently"
+    assert not native.unmatched and native.boundary_year == 2014 and len(native.frame) == 403
 
 
 def test_cbs_secret_code_is_missing_not_a_number(data):
