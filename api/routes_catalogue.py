@@ -34,6 +34,7 @@ def config(data: AtlasData = Depends(atlas_data)) -> dict:
         "base_map": {"url": settings.base_map_url, "attribution": settings.base_map_attribution},
         "min_zoom": settings.tile_min_zoom, "max_zoom": settings.tile_max_zoom, "bounds": bounds_wgs84(data),
         "data_version": data.version,
+        "boundary_years": {lv: data.boundaries.years(lv) for lv in data.boundaries.levels()},
     }
 
 

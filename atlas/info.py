@@ -21,10 +21,12 @@ def atlas_summary(data: AtlasData) -> dict:
         {"level": lv, "year": y, "how": layer["derived"].iloc[0]}
         for (lv, y), layer in sorted(data.boundaries.layers.items()) if layer["derived"].iloc[0]
     ]
+    observed = data.observations[data.observations["vintage"].notna() & data.observations["year"].notna()]
     gaps = [
-        f"{level}: no boundaries for {', '.join(str(y) for y in sorted(missing))}"
-        for level in ("corop", "gemeente")
-        if (missing := set(data.boundaries.years("provincie")) - set(data.boundaries.years(level)))
+        f"{level}: no boundaries for {', '.join(str(int(y)) for y in sorted(missing))}; "
+        "figures of those years are drawn on the nearest held boundary year (their vintage basis says so)"
+        for level, rows in observed.groupby("level")
+        if (missing := set(rows["year"].astype(int)) - set(data.boundaries.years(level)))
     ]
     counts = data.observations.groupby("indicator").agg(
         rows=("indicator", "size"), missing=("missing_reason", "count"),

@@ -16,7 +16,8 @@ def test_info_json_lists_boundaries_and_indicators(settings, data):
     assert info["boundaries"]["gemeente"] == {str(y): n for y, n in {2014: 403, 2015: 393, 2016: 390, 2017: 388, 2018: 380, 2019: 355, 2020: 355, 2021: 352, 2022: 345, 2023: 342, 2024: 342, 2025: 342}.items()}
     ids = {i["id"] for i in info["indicators"]}
     assert {"population", "kwb_pct_higher_educated", "ris2019_regional_innovation_index"} <= ids
-    assert any("no boundaries for 2016" in g for g in info["coverage_gaps"])
+    assert any(g.startswith("provincie: no boundaries for 1977, 1978") for g in info["coverage_gaps"])
+    assert not any(g.startswith("gemeente: no boundaries") for g in info["coverage_gaps"])
 
 
 def test_values_csv_has_a_header_with_source_and_every_region(settings, data):
@@ -25,8 +26,9 @@ def test_values_csv_has_a_header_with_source_and_every_region(settings, data):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("# Population (persons); provincie 2022; source: CBS")
-    assert lines[1].startswith("code,name,value")
-    assert len(lines) == 2 + 12
+    assert lines[1] == "# shown on provincie boundaries of 2022 (the data's own)"
+    assert lines[2].startswith("code,name,value")
+    assert len(lines) == 3 + 12
 
 
 def test_bad_indicator_is_a_clear_error_not_a_traceback(settings, data):

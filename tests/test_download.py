@@ -59,5 +59,5 @@ def test_missing_data_folder_names_what_is_missing(tmp_path):
     with pytest.raises(DataFolderError, match="does not exist.*ATLAS_DATA_DIR.*atlas data download"):
         check_data_folder(tmp_path / "nowhere", load_manifest(), ["population_gemeente.csv"])
     (tmp_path / "geodata").mkdir()
-    with pytest.raises(DataFolderError, match=r"missing 22 file\(s\): geodata/boundaries/provincie_2015.topojson"):
+    with pytest.raises(DataFolderError, match=r"missing 44 file\(s\): geodata/boundaries/provincie_2015.topojson"):
         check_data_folder(tmp_path, load_manifest(), ["population_gemeente.csv"])

@@ -18,7 +18,7 @@ HARMONISED = ("none", "exact", "estimated")
 
 
 def harmonised_label(single_same_code: pd.Series, exact: pd.Series) -> pd.Series:
-    return pd.Series(np.where(single_same_code, "none", np.where(exact, "exact", "estimated")), index=exact.index)
+    return pd.Series(np.where(single_same_code & exact, "none", np.where(exact, "exact", "estimated")), index=exact.index)
 
 
 def worst(labels: pd.Series) -> str:

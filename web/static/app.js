@@ -8,7 +8,7 @@
   "use strict";
 
   const $ = (id) => document.getElementById(id);
-  const STATE_KEYS = ["lang", "indicator", "level", "year", "method", "classes", "scheme", "log", "breaks",
+  const STATE_KEYS = ["lang", "indicator", "level", "year", "boundary", "method", "classes", "scheme", "log", "breaks",
     "region", "compare", "lat", "lng", "z", "bg", "overlays", "topsector"];
   const SIMPLIFY = { provincie: 250, corop: 200, gemeente: 100, wijk: 25 };
   const DEFAULT_INDICATOR = "pct_higher_educated_15_75";
@@ -51,6 +51,7 @@
     const s = atlas.state;
     const q = new URLSearchParams();
     if (s.year) q.set("year", s.year);
+    if (s.boundary) q.set("boundary_year", s.boundary);
     if (s.method) q.set("method", s.method);
     if (s.classes) q.set("classes", s.classes);
     if (s.scheme) q.set("scheme", s.scheme);
@@ -118,6 +119,9 @@
       s.year = ""; slider.disabled = true; $("year-out").textContent = "—"; $("year-range").textContent = "";
     }
     slider.dataset.years = JSON.stringify(years);
+    const held = atlas.config.boundary_years[s.level] || [];
+    if (s.boundary && !held.includes(Number(s.boundary))) s.boundary = "";
+    fillSelect($("boundary-year"), [["", t("ownBoundaries")], ...held.map((y) => [String(y), String(y)])], s.boundary);
     const category = ind.kind === "category";
     const methods = category ? ["categories"] : atlas.methods.filter((m) => m !== "categories");
     if (s.method && !methods.includes(s.method)) s.method = "";
@@ -203,7 +207,7 @@
     const nd = `<li><span class="swatch" style="background:${L_.no_data.colour}"></span><span>${t("nodata")}</span> <span class="count">(${L_.no_data.count})</span></li>`;
     const notes = [...L_.notes, ...L_.caveats].map((n) => `<li>${esc(n)}</li>`).join("");
     const aggregated = L_.aggregated_from ? `<p class="meta">${t("aggregated")} ${esc(L_.aggregated_from)}</p>` : "";
-    const boundary = L_.boundary_year !== L_.year && L_.year ? `<p class="meta">${t("boundaryYear")} ${L_.boundary_year}</p>` : "";
+    const boundary = `<p class="meta" id="legend-territory">${esc(territory(L_))}</p>`;
     $("legend").innerHTML = `<h2 id="legend-title">${esc(L_.title[atlas.state.lang])}</h2>` +
       `<p class="meta">${esc(L_.unit)} · ${esc(t("level_" + L_.level))} · <span id="legend-year">${year}</span></p>` +
       `<ul aria-labelledby="legend-title">${rows}${nd}</ul>` +
@@ -212,11 +216,21 @@
       `<p class="source">${t("source")}: ${esc(L_.source)}, ${year}</p>`;
   }
 
+  /* Which boundaries the map shows and whether the figures were re-mapped onto them: a planner must
+   * never mistake a 2015 figure drawn on a 2023 municipality for a 2023 measurement. */
+  function territory(L_) {
+    const shown = `${t("shownOn")} ${t("boundariesOf_" + L_.level)} ${L_.boundary_year}`;
+    if (!L_.remapped) return `${shown} (${t("ownTerritory")})`;
+    return `${shown}; ${t("figuresOf")} ${L_.year ?? "—"} (${t("measuredOn")} ${L_.vintage.boundary_year}) ` +
+      `${t("remapped")} (${t("harmonised_" + L_.harmonised)})`;
+  }
+
   // ---------- hover and click ----------
   async function loadValues() {
     const s = atlas.state;
     const q = new URLSearchParams({ level: s.level });
     if (s.year) q.set("year", s.year);
+    if (s.boundary) q.set("boundary_year", s.boundary);
     const body = await api(`/api/v1/indicators/${s.indicator}/values?${q}`);
     atlas.values = {};
     body.values.forEach((v) => { atlas.values[v.code] = v; });
@@ -231,7 +245,9 @@
     const shown = v.text || fmt(v.value, unit);
     const rank = v.rank ? `<br>${t("rank")} ${v.rank} ${t("of")} ${atlas.valuesMeta.regions_with_value}` : "";
     const why = v.value === null && !v.text && v.missing_reason ? `<br><em>${esc(v.missing_reason)}</em>` : "";
-    return `<strong>${esc(name)}</strong><br>${esc(shown)}${rank}${why}`;
+    const remapped = v.harmonised && v.harmonised !== "none"
+      ? `<br><small>${t("remapped")} ${t("from")} ${v.source_vintage} (${t("harmonised_" + v.harmonised)})</small>` : "";
+    return `<strong>${esc(name)}</strong><br>${esc(shown)}${rank}${why}${remapped}`;
   }
 
   async function loadHitLayer(boundaryYear) {
@@ -276,7 +292,9 @@
     const W = 120, H = 32;
     const px = (x) => ((x - x0) / (x1 - x0 || 1)) * (W - 4) + 2;
     const py = (y) => H - 2 - ((y - y0) / (y1 - y0 || 1)) * (H - 4);
-    const path = points.map((p, i) => `${i ? "L" : "M"}${px(p.year).toFixed(1)},${py(p.value).toFixed(1)}`).join("");
+    // a point not joined to the one before (an estimated re-mapping or a gap) starts a new segment
+    const after = new Set(series.filter((p, i) => i && p.joined && series[i - 1].value !== null).map((p) => p.year));
+    const path = points.map((p) => `${after.has(p.year) ? "L" : "M"}${px(p.year).toFixed(1)},${py(p.value).toFixed(1)}`).join("");
     const label = points.map((p) => `${p.year}: ${fmt(p.value, unit)}`).join("; ");
     return `<svg class="spark" width="${W}" height="${H}" role="img" aria-label="${esc(t("series") + ": " + label)}">` +
       `<title>${esc(label)}</title><path d="${path}" fill="none" stroke="#2c7fb8" stroke-width="1.5"/></svg>`;
@@ -295,6 +313,7 @@
     }).join("");
     return `<section class="profile-col" data-code="${esc(p.code)}"><h2 class="profile-name">${esc(p.name)}</h2>` +
       `<p class="meta">${esc(t("level_" + p.level))} ${esc(p.code)} · ${p.area_km2.toFixed(0)} km²` +
+      ` · <span class="profile-territory">${t("shownOn")} ${t("boundariesOf_" + p.level)} ${p.boundary_year}</span>` +
       (parents ? ` · ${t("parents")}: ${parents}` : "") + `</p>` +
       `<table><thead><tr><th scope="col">${t("indicator")}</th><th scope="col">${t("value")}</th>` +
       `<th scope="col">${t("series")}</th></tr></thead><tbody>${rows}</tbody></table></section>`;
@@ -468,6 +487,7 @@
     const on = (id, handler, event = "change") => $(id).addEventListener(event, handler);
     on("indicator", (e) => { s.indicator = e.target.value; s.year = ""; s.method = ""; s.scheme = ""; refresh(); });
     on("level", (e) => { s.level = e.target.value; s.region = ""; s.compare = ""; refresh(); });
+    on("boundary-year", (e) => { s.boundary = e.target.value; refresh(); });
     on("year", (e) => { const years = JSON.parse(e.target.dataset.years); s.year = String(years[e.target.value]); refresh(); });
     on("method", (e) => {
       s.method = e.target.value;
