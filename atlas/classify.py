@@ -100,7 +100,7 @@ def classification_for(
 
 
 def classify(values: IndicatorValues, request: ClassRequest) -> Classification:
-    if values.indicator.kind == "category":
+    if values.indicator.is_category:
         return _classify_categories(values, request)
     return _classify_numeric(values, request)
 

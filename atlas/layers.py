@@ -61,7 +61,7 @@ def layer_frame(
     for indicator_id in indicators:
         values_year = value_year(data, indicator_id, level, year)
         values = indicator_values(data, indicator_id, level, values_year).frame.set_index("code")
-        column = values["value"] if data.catalogue.get(indicator_id).kind == "numeric" else values["text"]
+        column = values["value"] if not data.catalogue.get(indicator_id).is_category else values["text"]
         frame[indicator_id] = frame["code"].map(column)
         frame[f"{indicator_id}__year"] = values_year
         frame[f"{indicator_id}__unit"] = data.catalogue.get(indicator_id).unit

@@ -1,0 +1,107 @@
+"""What a number means beyond its value: direction, precision, qualifiers, series breaks, disclosure.
+
+The catalogue declares these per indicator; this module applies them to a frame of values so that every
+output (values JSON/CSV, layers, tiles, profiles) reads the same rounded, qualified, correctly ranked
+numbers. A rank that ignores direction, or a bare 1500 where the source said "ruim 1,5 miljard", states
+more than the data does.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+KINDS = ("count", "share", "ratio", "index", "rank", "category")
+DIRECTIONS = ("higher_is_better", "lower_is_better", "neutral")
+MIDPOINT_KINDS = ("share", "ratio", "index")
+DEFAULT_PRECISION = {"count": 0, "rank": 0, "share": 1, "ratio": 2, "index": 1}
+MIN_COVERAGE = 0.5  # below this share of regions with a value, a layer is labelled, not ranked
+
+
+@dataclass(frozen=True)
+class Qualifier:
+    """A source's wording that makes a value less exact than its digits, as a short machine code."""
+
+    code: str
+    pattern: re.Pattern
+    nl: str
+    en: str
+
+
+# Order matters only for display; the year pattern is removed from the note before the value patterns
+# run, so "year of measurement approx." does not make the value approximate.
+YEAR_QUALIFIER = Qualifier("year_inferred", re.compile(
+    r"year inferred[^;)]*|year: article says[^;)]*|year of measurement approx\.?|year not stated[^;)]*", re.I),
+    "jaar afgeleid", "year inferred")
+VALUE_QUALIFIERS = (
+    Qualifier("at_least", re.compile(r"\bruim\b|\bmeer dan\b|\bmore than\b|lower bound|iets meer dan", re.I),
+              "ten minste", "at least"),
+    Qualifier("at_most", re.compile(r"\bbijna\b|just under", re.I), "hoogstens", "at most"),
+    Qualifier("approx", re.compile(r"\bcirca\b|\bongeveer\b|zo'n|approx|\(rounded\)|; rounded\)|~\d", re.I),
+              "circa", "approx."),
+    Qualifier("provisional", re.compile(r"nader voorlopig|voorlopige cijfers", re.I), "voorlopig", "provisional"),
+)
+QUALIFIERS = {q.code: q for q in (*VALUE_QUALIFIERS, YEAR_QUALIFIER)}
+
+
+def qualifier_codes(note: object) -> str | None:
+    """Comma-separated qualifier codes a source note implies, or None for an exact value."""
+    if not isinstance(note, str) or not note:
+        return None
+    found = []
+    if YEAR_QUALIFIER.pattern.search(note):
+        found.append(YEAR_QUALIFIER.code)
+        note = YEAR_QUALIFIER.pattern.sub("", note)
+    found = [q.code for q in VALUE_QUALIFIERS if q.pattern.search(note)] + found
+    return ",".join(found) or None
+
+
+def qualifier_labels() -> dict[str, dict[str, str]]:
+    """Code to Dutch and English label, for clients that print the qualifier next to a value."""
+    return {q.code: {"nl": q.nl, "en": q.en} for q in QUALIFIERS.values()}
+
+
+@dataclass(frozen=True)
+class SeriesBreak:
+    """From `year` on the definition differs, so the series must not be drawn as one line across it."""
+
+    year: int
+    reason: str
+    reason_nl: str
+
+    def as_dict(self) -> dict:
+        return {"year": self.year, "reason": {"nl": self.reason_nl, "en": self.reason}}
+
+
+def segment_of(year: int, breaks: tuple[SeriesBreak, ...]) -> int:
+    """Which comparable stretch of a series a year belongs to (0 before the first break)."""
+    return sum(1 for b in breaks if year >= b.year)
+
+
+def rounded(values: pd.Series, precision: int) -> pd.Series:
+    """Values as published: a weighted mean of whole percentages has no third decimal to show."""
+    return values.round(precision)
+
+
+def ranks(values: pd.Series, direction: str) -> tuple[pd.Series, pd.Series]:
+    """Rank 1 is the best region (the highest value unless lower is better; the highest when neutral).
+
+    The percentile is the share of peers the region does at least as well as, so 100 is always the best.
+    """
+    ascending = direction == "lower_is_better"
+    rank = values.rank(ascending=ascending, method="min").astype("Int64")
+    percentile = (values.rank(ascending=not ascending, pct=True, method="max") * 100).round(1)
+    return rank, percentile
+
+
+def withheld(values: pd.Series, population: pd.Series, min_population: int) -> pd.Series:
+    """True where a share rests on too few inhabitants to be meaningful (missing population counts too)."""
+    return values.notna() & ~(population.fillna(0) >= min_population)
+
+
+def no_rank(frame: pd.DataFrame) -> None:
+    frame["rank"] = pd.array([pd.NA] * len(frame), dtype="Int64")
+    frame["percentile"] = np.nan
