@@ -17,7 +17,8 @@ import numpy as np
 
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
-from atlas.schemes import Scheme, get_scheme, scheme_colours
+from atlas.reference import national_reference
+from atlas.schemes import MIN_CLASSES, SCHEMES, Scheme, get_scheme, scheme_colours
 from atlas.values import IndicatorValues, indicator_values
 
 METHODS = ("quantiles", "equal_interval", "natural_breaks", "std_mean", "user_defined")
@@ -95,14 +96,19 @@ def classification_for(
     key = ("classification", indicator_id, level, year, request.key())
     if key not in data.memo:
         values = indicator_values(data, indicator_id, level, year)
-        data.memo[key] = classify(values, request)
+        national = None
+        if values.indicator.midpoint == "national":
+            reference = national_reference(data, indicator_id, values.year, level)
+            national = reference["value"] if reference else None
+        data.memo[key] = classify(values, request, national)
     return data.memo[key]
 
 
-def classify(values: IndicatorValues, request: ClassRequest) -> Classification:
+def classify(values: IndicatorValues, request: ClassRequest, national: float | None = None) -> Classification:
+    """`national` is the reference value, needed only by indicators whose midpoint is 'national'."""
     if values.indicator.is_category:
         return _classify_categories(values, request)
-    return _classify_numeric(values, request)
+    return _classify_numeric(values, request, national)
 
 
 def _classify_categories(values: IndicatorValues, request: ClassRequest) -> Classification:
@@ -115,6 +121,8 @@ def _classify_categories(values: IndicatorValues, request: ClassRequest) -> Clas
     order += sorted(set(present) - set(order))
     scheme = get_scheme(request.scheme or values.indicator.scheme)
     colours = _ramp(scheme, len(order))
+    if scheme.kind == "sequential":
+        colours.reverse()  # categories are listed strongest first, so the first takes the darkest colour
     position = {c: i for i, c in enumerate(order)}
     index = np.array([position.get(t, NO_CLASS) if isinstance(t, str) else NO_CLASS for t in text], dtype=int)
     counts = [int((index == i).sum()) for i in range(len(order))]
@@ -122,15 +130,16 @@ def _classify_categories(values: IndicatorValues, request: ClassRequest) -> Clas
                           requested_classes=request.classes)
 
 
-def _classify_numeric(values: IndicatorValues, request: ClassRequest) -> Classification:
+def _classify_numeric(values: IndicatorValues, request: ClassRequest, national: float | None) -> Classification:
     indicator = values.indicator
     method = request.method or ("user_defined" if request.breaks else indicator.classification)
     if method not in METHODS:
         raise InvalidChoice("method", method, METHODS)
     default_scheme = indicator.scheme
-    if method == "std_mean" and get_scheme(default_scheme).kind != "diverging":
+    if method == "std_mean" and get_scheme(default_scheme).kind != "diverging" and indicator.midpoint is not None:
         default_scheme = DEFAULT_DIVERGING
     scheme = get_scheme(request.scheme or default_scheme)
+    midpoint = _midpoint(values, scheme, national)
     requested = request.classes if request.classes is not None else min(DEFAULT_CLASSES, scheme.max_classes)
     if method != "user_defined":
         scheme_colours(scheme.name, requested)  # rejects a class count the scheme cannot colour
@@ -147,15 +156,62 @@ def _classify_numeric(values: IndicatorValues, request: ClassRequest) -> Classif
     if y.size == 0:
         notes.append("no region has a value for this level and year")
         return Classification(values, method, scheme, request.log, [], [], [], index, [], requested, notes)
-    bins = _bins(y, method, requested, request, notes, scheme)
+    step = 10.0 ** -indicator.decimals
+    bins = _on_grid(_bins(y, method, requested, request, notes, scheme), indicator.decimals, y)
+    if midpoint is not None and y.min() < midpoint < y.max() and midpoint not in bins:
+        bins = sorted([*bins, midpoint])
+        notes.append(f"a class boundary at the midpoint {midpoint:g}")
     k = len(bins)
-    colours = _ramp(scheme, k)
+    colours = _centred_ramp(scheme, bins, midpoint) if midpoint is not None else _ramp(scheme, k)
+    if indicator.direction == "lower_is_better" and midpoint is None:
+        colours.reverse()  # the best (lowest) values take the strongest colour
+        notes.append("lower is better: the lowest values have the strongest colour")
     index[present] = np.minimum(np.searchsorted(bins, y, side="left"), k - 1)
-    lowers = [min(float(y.min()), bins[0]), *bins[:-1]]
-    bounds = [(float(lo), float(hi)) for lo, hi in zip(lowers, bins)]
+    lowers = [min(float(y.min()), bins[0]), *(b + step for b in bins[:-1])]
+    bounds = [(round(float(lo), indicator.decimals), float(hi)) for lo, hi in zip(lowers, bins)]
     counts = [int((index == i).sum()) for i in range(k)]
-    labels = [f"≤ {_fmt(hi)}" if lo == hi else f"{_fmt(lo)} – {_fmt(hi)}" for lo, hi in bounds]
+    labels = [_fmt(hi, indicator.decimals) if lo == hi else f"{_fmt(lo, indicator.decimals)} – {_fmt(hi, indicator.decimals)}"
+              for lo, hi in bounds]
     return Classification(values, method, scheme, request.log, labels, colours, counts, index, bounds, requested, notes)
+
+
+def _midpoint(values: IndicatorValues, scheme: Scheme, national: float | None) -> float | None:
+    """The value a diverging ramp is centred on; a diverging ramp without one would invent a centre."""
+    if scheme.kind == "qualitative":
+        raise InvalidChoice("scheme", scheme.name, sorted(n for n, s in SCHEMES.items() if s.kind != "qualitative"),
+                            hint="qualitative schemes are for categories only")
+    if scheme.kind != "diverging":
+        return None
+    midpoint = values.indicator.midpoint
+    if midpoint == "national":
+        midpoint = national
+    if midpoint is None:
+        raise InvalidChoice("scheme", scheme.name, sorted(n for n, s in SCHEMES.items() if s.kind == "sequential"),
+                            hint=f"{values.indicator.id} has no midpoint to centre a diverging scheme on")
+    return float(midpoint)
+
+
+def _on_grid(bins: list[float], decimals: int, y: np.ndarray) -> list[float]:
+    """Class limits on the values' own grid (whole numbers for counts and ranks), so no label shows a limit
+    like 22.8 that no value can have; membership does not change because every value lies on that grid."""
+    factor = 10.0 ** decimals
+    snapped = sorted({round(math.floor(b * factor + 1e-9) / factor, decimals) for b in bins})
+    snapped = [b for b in snapped if b >= float(y.min())] or [float(y.max())]
+    snapped[-1] = max(snapped[-1], float(y.max()))
+    return snapped
+
+
+def _centred_ramp(scheme: Scheme, bins: list[float], midpoint: float) -> list[str]:
+    """Classes below the midpoint take the lower half of the ramp, classes above the upper half, so the
+    ramp's neutral centre sits on the midpoint however the classes fall."""
+    below = sum(1 for b in bins if b <= midpoint)
+    above = len(bins) - below
+    half = max(below, above, 1)
+    if 2 * half > scheme.max_classes:
+        raise InvalidChoice("classes", len(bins), range(MIN_CLASSES, scheme.max_classes // 2 + 1),
+                            hint=f"{below} classes below and {above} above the midpoint do not fit {scheme.name}")
+    ramp = list(scheme_colours(scheme.name, 2 * half))
+    return ramp[half - below:half] + ramp[half:half + above]
 
 
 def _ramp(scheme: Scheme, k: int) -> list[str]:
@@ -214,9 +270,6 @@ def _user_bins(y: np.ndarray, breaks: tuple[float, ...], scheme: Scheme) -> list
     return bins
 
 
-def _fmt(x: float) -> str:
-    """Readable numbers for legend labels: thousands separated, at most three significant decimals."""
-    if x == 0 or abs(x) >= 1000:
-        return f"{x:,.0f}"
-    digits = max(0, 2 - int(math.floor(math.log10(abs(x)))))
-    return f"{x:,.{digits}f}"
+def _fmt(x: float, decimals: int) -> str:
+    """Legend limits at the published precision; the page re-formats them in its own language."""
+    return f"{x:,.{decimals}f}"

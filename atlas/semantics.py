@@ -105,3 +105,56 @@ def withheld(values: pd.Series, population: pd.Series, min_population: int) -> p
 def no_rank(frame: pd.DataFrame) -> None:
     frame["rank"] = pd.array([pd.NA] * len(frame), dtype="Int64")
     frame["percentile"] = np.nan
+
+
+def coverage_of(frame: pd.DataFrame) -> dict:
+    """Regions with a value out of the regions of the boundary year, and whether that is enough to rank."""
+    regions = int(len(frame))
+    with_value = int(frame["missing_reason"].isna().sum())
+    share = with_value / regions if regions else 0.0
+    return {"regions_with_value": with_value, "regions": regions, "share": round(share, 3),
+            "sufficient": share >= MIN_COVERAGE, "threshold": MIN_COVERAGE}
+
+
+def population_at(data, level: str, year: int | None) -> pd.Series | None:
+    """Inhabitants per region code of a level and year, for disclosure; None where the atlas has none."""
+    rows = data.observations_of("kwb_population")
+    rows = rows[(rows["level"] == level) & (rows["year"] == year)]
+    return rows.drop_duplicates("code").set_index("code")["value"] if len(rows) else None
+
+
+def apply(data, indicator, level: str, year: int | None, frame: pd.DataFrame) -> pd.DataFrame:
+    """Withhold undisclosable values, carry qualifiers, round to precision, rank by direction (or not at all
+    when too few regions have a value for a rank to mean anything)."""
+    frame["qualifier"] = frame["note"].map(qualifier_codes).astype(object)
+    if indicator.min_population is not None:
+        population = population_at(data, level, year)
+        if population is not None:
+            hide = withheld(frame["value"], frame["code"].map(population), indicator.min_population)
+            frame.loc[hide, ["value", "qualifier"]] = [np.nan, None]
+            frame.loc[hide, "missing_reason"] = (
+                f"withheld: fewer than {indicator.min_population} inhabitants (disclosure rule)")
+    if not indicator.is_category:
+        frame["value"] = rounded(frame["value"], indicator.decimals)
+    if indicator.is_category or not coverage_of(frame)["sufficient"]:
+        no_rank(frame)
+    else:
+        frame["rank"], frame["percentile"] = ranks(frame["value"], indicator.direction)
+    return frame
+
+
+def meta(indicator, frame: pd.DataFrame) -> dict:
+    """What a reader needs beside the numbers to read them right."""
+    return {
+        "kind": indicator.kind, "direction": indicator.direction, "precision": indicator.decimals,
+        "midpoint": indicator.midpoint, "min_population": indicator.min_population,
+        "series_breaks": [b.as_dict() for b in indicator.series_breaks],
+        "coverage": coverage_of(frame), "qualifiers": qualifier_labels(),
+    }
+
+
+def json_number(value: float, decimals: int) -> float | int | None:
+    """A count shown as 136605, not 136605.0; missing stays missing."""
+    if value is None or pd.isna(value):
+        return None
+    return int(value) if decimals == 0 else round(float(value), decimals)

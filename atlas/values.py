@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from atlas import semantics
 from atlas.boundaries import LEVELS
 from atlas.catalogue import Indicator
 from atlas.data import AtlasData
@@ -19,7 +20,7 @@ from atlas.errors import InvalidChoice
 
 VALUE_COLUMNS = [
     "code", "name", "value", "text", "unit", "missing_reason", "aggregated", "members", "members_with_value",
-    "rank", "percentile", "period", "note", "source",
+    "rank", "percentile", "period", "note", "qualifier", "source",
 ]
 
 
@@ -47,9 +48,9 @@ class IndicatorValues:
             "boundary_year": self.boundary_year, "boundary_year_differs": self.boundary_year_differs,
             "aggregated_from": self.aggregated_from, "aggregation": self.indicator.aggregation,
             "source": self.indicator.source, "definition": self.indicator.definition,
-            "caveats": list(self.indicator.caveats), "series_breaks": list(self.indicator.series_breaks),
+            "caveats": list(self.indicator.caveats),
             "regions": int(len(self.frame)), "regions_with_value": int(present.sum()),
-            "unmatched_source_codes": self.unmatched,
+            "unmatched_source_codes": self.unmatched, **semantics.meta(self.indicator, self.frame),
         }
 
 
@@ -181,7 +182,7 @@ def _compute_values(data: AtlasData, indicator_id: str, level: str, year: int | 
         boundary_year = data.boundaries.nearest_year(level, year if year is not None else max(data.boundaries.years(level)))
         regions = data.boundaries.get(level, boundary_year)
         frame, unmatched = _native_frame(rows[rows["level"] == level], regions, year)
-        return _ranked(IndicatorValues(indicator, level, year, boundary_year, frame, None, unmatched))
+        return _ranked(data, IndicatorValues(indicator, level, year, boundary_year, frame, None, unmatched))
     result, source_level, member_year = _aggregate(data, indicator, level, year)
     boundary_year = member_year
     if (level, boundary_year) not in data.boundaries.layers:
@@ -200,15 +201,14 @@ def _compute_values(data: AtlasData, indicator_id: str, level: str, year: int | 
     frame["period"] = str(year)
     frame["note"] = f"aggregated from {source_level} {member_year} ({indicator.aggregation})"
     frame["source"] = indicator.source
-    return _ranked(IndicatorValues(indicator, level, year, boundary_year, frame, f"{source_level} {member_year}"))
+    return _ranked(data, IndicatorValues(indicator, level, year, boundary_year, frame, f"{source_level} {member_year}"))
 
 
-def _ranked(values: IndicatorValues) -> IndicatorValues:
-    """Rank 1 is the highest value; percentile is the share of peers with a lower or equal value."""
+def _ranked(data: AtlasData, values: IndicatorValues) -> IndicatorValues:
+    """Ranks, rounding, qualifiers and disclosure follow the catalogue's semantics (atlas.semantics)."""
     frame = values.frame
     frame["unit"] = frame["unit"].fillna(values.indicator.unit)
     frame["source"] = frame["source"].fillna(values.indicator.source)
-    frame["rank"] = frame["value"].rank(ascending=False, method="min").astype("Int64")
-    frame["percentile"] = (frame["value"].rank(pct=True, method="max") * 100).round(1)
+    frame = semantics.apply(data, values.indicator, values.level, values.year, frame)
     values.frame = frame[VALUE_COLUMNS].reset_index(drop=True)
     return values
