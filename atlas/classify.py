@@ -55,6 +55,7 @@ class Classification:
     bounds: list[tuple[float, float]] = field(default_factory=list)  # numeric classes only
     requested_classes: int | None = None
     notes: list[str] = field(default_factory=list)
+    reference: dict | None = None  # the national reference (atlas.reference), drawn as a tick on the ramp
     memo: dict = field(default_factory=dict, repr=False)  # derived per-layer arrays, see atlas.tiles
 
     @property
@@ -77,11 +78,19 @@ class Classification:
             if self.bounds:
                 lower, upper = self.bounds[i]
                 entry.update(lower=lower, upper=upper, lower_inclusive=i == 0)
+            if self.values.indicator.is_category:
+                entry["label_text"] = dict(zip(("nl", "en"), _category_label(self.values.indicator, label)))
             entries.append(entry)
         return {
             "indicator": meta["indicator"], "title": meta["title"], "unit": meta["unit"], "level": meta["level"],
             "year": meta["year"], "boundary_year": meta["boundary_year"], "source": meta["source"],
             "definition": meta["definition"], "caveats": meta["caveats"], "aggregated_from": meta["aggregated_from"],
+            "kind": meta["kind"], "direction": meta["direction"], "precision": meta["precision"],
+            "midpoint": meta["midpoint"], "coverage": meta["coverage"], "series_breaks": meta["series_breaks"],
+            "display": "choropleth" if meta["coverage"]["sufficient"] else "labels",
+            "reference": self.reference, "qualifiers": meta["qualifiers"],
+            **{k: v for k, v in self.values.indicator.as_dict().items()
+               if k in ("unit_text", "definition_text", "caveats_text")},
             "method": self.method, "log": self.log, "requested_classes": self.requested_classes,
             "classes": self.classes, "scheme": self.scheme.as_dict(), "entries": entries,
             "no_data": {"label": "no data", "colour": self.scheme.no_data, "count": self.no_data_count},
@@ -96,11 +105,11 @@ def classification_for(
     key = ("classification", indicator_id, level, year, request.key())
     if key not in data.memo:
         values = indicator_values(data, indicator_id, level, year)
-        national = None
-        if values.indicator.midpoint == "national":
-            reference = national_reference(data, indicator_id, values.year, level)
-            national = reference["value"] if reference else None
-        data.memo[key] = classify(values, request, national)
+        reference = national_reference(data, indicator_id, values.year, level)
+        national = reference["value"] if reference and values.indicator.midpoint == "national" else None
+        classification = classify(values, request, national)
+        classification.reference = reference
+        data.memo[key] = classification
     return data.memo[key]
 
 
@@ -268,6 +277,12 @@ def _user_bins(y: np.ndarray, breaks: tuple[float, ...], scheme: Scheme) -> list
         raise InvalidChoice("breaks", ",".join(str(b) for b in breaks), [f"at most {scheme.max_classes} classes"],
                             hint=f"{len(bins)} classes do not fit the {scheme.name} scheme")
     return bins
+
+
+def _category_label(indicator, category: str) -> tuple[str, str]:
+    """Dutch and English label of a category value (categories outside the catalogue list stay as given)."""
+    dutch = dict(zip(indicator.categories, indicator.categories_nl))
+    return dutch.get(category, category), category
 
 
 def _fmt(x: float, decimals: int) -> str:

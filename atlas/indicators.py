@@ -197,7 +197,8 @@ def note_rows(indicators_dir: Path, catalogue: Catalogue, rows: list[dict]) -> l
                 continue
             derived.append({
                 **r, "indicator": indicator.id, "value": None, "text": mapping[match.group(1)],
-                "unit": indicator.unit, "note": f"from the note {r['note']!r} of {rule.csv_indicator} (line {r['line']})",
+                "unit": indicator.unit, "line": None,  # not a row of its own: the note says where it comes from
+                "note": f"from the note {r['note']!r} of {rule.csv_indicator} ({rule.file} line {r['line']})",
             })
     return derived
 

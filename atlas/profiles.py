@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from atlas import semantics
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
+from atlas.reference import national_reference
 from atlas.values import available_levels, available_years, indicator_values
 
 
@@ -58,7 +60,10 @@ def _profile(data: AtlasData, code: str, level: str, boundary_year: int) -> dict
         indicators.append({
             "id": indicator.id, "theme": indicator.theme,
             "title": {"nl": indicator.title_nl, "en": indicator.title_en}, "unit": indicator.unit,
-            "source": indicator.source, "latest": latest, "series": _series(data, indicator.id, level, code, years),
+            "source": indicator.source, "latest": latest,
+            "series": semantics.mark_breaks(_series(data, indicator.id, level, code, years), indicator.series_breaks),
+            "series_breaks": [b.as_dict() for b in indicator.series_breaks], "direction": indicator.direction,
+            "reference": national_reference(data, indicator.id, latest["year"], level),
         })
     return {
         "code": code, "name": row["name"], "level": level, "year": boundary_year, "parents": parents,
@@ -73,7 +78,8 @@ def _entry(values, code: str) -> dict | None:
         return None
     r = match.iloc[0]
     return {
-        "year": values.year, "value": None if pd.isna(r["value"]) else float(r["value"]),
+        "year": values.year, "value": semantics.json_number(r["value"], values.indicator.decimals),
+        "qualifier": r["qualifier"] if isinstance(r["qualifier"], str) else None,
         "text": r["text"] if isinstance(r["text"], str) else None, "missing_reason": r["missing_reason"],
         "aggregated": bool(r["aggregated"]), "rank": None if pd.isna(r["rank"]) else int(r["rank"]),
         "peers": int(values.frame["value"].notna().sum()), "boundary_year": values.boundary_year,
@@ -102,7 +108,8 @@ def _series(data: AtlasData, indicator_id: str, level: str, code: str, years: li
             match = own[own["year"] == y]
             value = match["value"].iloc[0] if len(match) else None
             series.append({
-                "year": y, "value": None if value is None or pd.isna(value) else float(value),
+                "year": y, "value": semantics.json_number(value, data.catalogue.get(indicator_id).decimals),
+                "qualifier": semantics.qualifier_codes(match["note"].iloc[0]) if len(match) else None,
                 "missing_reason": (
                     (None if pd.isna(match["missing_reason"].iloc[0]) else match["missing_reason"].iloc[0])
                     if len(match) else "no value for this region in the source"
@@ -112,5 +119,5 @@ def _series(data: AtlasData, indicator_id: str, level: str, code: str, years: li
         else:
             entry = _entry(indicator_values(data, indicator_id, level, y), code)
             if entry is not None:
-                series.append({k: entry[k] for k in ("year", "value", "missing_reason", "aggregated")})
+                series.append({k: entry[k] for k in ("year", "value", "qualifier", "missing_reason", "aggregated")})
     return series

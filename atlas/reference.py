@@ -2,7 +2,7 @@
 
 In order of preference: the national figure the source itself publishes (CBS and Eurostat rows at
 level `land`), else the national aggregate by the indicator's own rule from a complete set of regions,
-else the median of the regions at the level shown. The answer always says which of the three it is:
+else the median of the regions at the level shown when at least half of them have a value. The answer always says which of the three it is:
 a median is not a national value and must not be read as one.
 """
 
@@ -13,7 +13,7 @@ import pandas as pd
 
 from atlas.boundaries import LEVELS
 from atlas.data import AtlasData
-from atlas.semantics import json_number, qualifier_codes
+from atlas.semantics import coverage_of, json_number, qualifier_codes
 from atlas.values import available_levels, available_years, indicator_values
 
 NATIONAL_CODES = ("NL", "NL01")
@@ -54,7 +54,10 @@ def _reference(data: AtlasData, indicator_id: str, year: int | None, level: str 
         return {**base, "value": json_number(value, decimals), "basis": "aggregate", "label": BASES["aggregate"],
                 "source": indicator.source, "qualifier": None, "rule": indicator.aggregation, "regions": regions}
     level = level if level in levels else max(levels, key=LEVELS.index)
-    values = indicator_values(data, indicator_id, level, year).frame["value"].dropna()
+    frame = indicator_values(data, indicator_id, level, year).frame
+    if not coverage_of(frame)["sufficient"]:
+        return None  # the median of a handful of regions says nothing about the country
+    values = frame["value"].dropna()
     return {**base, "value": json_number(float(np.median(values)), decimals), "basis": "median",
             "label": BASES["median"], "source": indicator.source, "qualifier": None,
             "regions": f"{len(values)} {level}"}

@@ -158,3 +158,24 @@ def json_number(value: float, decimals: int) -> float | int | None:
     if value is None or pd.isna(value):
         return None
     return int(value) if decimals == 0 else round(float(value), decimals)
+
+
+def typed_values(frame: pd.DataFrame, decimals: int) -> pd.DataFrame:
+    """The frame with whole-number values as integers, so CSV, JSON and GeoJSON print 136605, not 136605.0."""
+    if decimals == 0:
+        frame = frame.assign(value=frame["value"].round().astype("Int64"))
+    return frame
+
+
+def mark_breaks(series: list[dict], breaks: tuple[SeriesBreak, ...]) -> list[dict]:
+    """Give each point its comparable segment, and the first point after a break the reason, so a line or
+    sparkline is drawn in pieces and the profile can say why."""
+    reasons = {b.year: b for b in breaks}
+    previous = None
+    for point in series:
+        point["segment"] = segment_of(point["year"], breaks)
+        if previous is not None and point["segment"] != previous:
+            crossed = [reasons[y] for y in sorted(reasons) if previous_year < y <= point["year"]]
+            point["break_before"] = [b.as_dict() for b in crossed]
+        previous, previous_year = point["segment"], point["year"]
+    return series
