@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import mapclassify
 import numpy as np
 
+from atlas.coverage import sentence
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
 from atlas.reference import national_reference
@@ -88,6 +89,7 @@ class Classification:
             "kind": meta["kind"], "direction": meta["direction"], "precision": meta["precision"],
             "midpoint": meta["midpoint"], "coverage": meta["coverage"], "series_breaks": meta["series_breaks"],
             "display": "choropleth" if meta["coverage"]["sufficient"] else "labels",
+            "coverage_sentence": sentence(meta["coverage"]["regions_with_value"], meta["coverage"]["regions"], meta["level"]),
             "reference": self.reference, "qualifiers": meta["qualifiers"],
             **{k: v for k, v in self.values.indicator.as_dict().items()
                if k in ("unit_text", "definition_text", "caveats_text")},

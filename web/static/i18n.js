@@ -17,6 +17,8 @@ window.ATLAS_TEXT = {
     theme_rd: "R&D", theme_innovation: "Innovatie", theme_education: "Onderwijs", theme_labour: "Arbeid",
     theme_population: "Bevolking", theme_firms: "Bedrijven", theme_collaboration: "Samenwerking",
     cbSafe: "kleurenblindveilig", error: "Fout", latest: "laatst", series: "Tijdreeks", parents: "Ligt in", default: "standaard",
+    national: "Nederland", lowerBetter: "Lager is beter: de laagste waarden hebben de sterkste kleur",
+    breaksTitle: "Breuken in de reeks", breakAt: "Breuk in de reeks vanaf",
   },
   en: {
     skip: "Skip to controls", tagline: "Where research and innovation happen, region by region", menu: "Controls",
@@ -35,5 +37,7 @@ window.ATLAS_TEXT = {
     theme_rd: "R&D", theme_innovation: "Innovation", theme_education: "Education", theme_labour: "Labour",
     theme_population: "Population", theme_firms: "Firms", theme_collaboration: "Collaboration",
     cbSafe: "colour-blind safe", error: "Error", latest: "latest", series: "Time series", parents: "Lies in", default: "default",
+    national: "Netherlands", lowerBetter: "Lower is better: the lowest values have the strongest colour",
+    breaksTitle: "Breaks in the series", breakAt: "Series break from",
   },
 };
