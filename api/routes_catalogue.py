@@ -9,8 +9,13 @@ from fastapi.responses import JSONResponse, Response
 
 from api.deps import Level, ValuesFormat, atlas_data, boundary_year
 from atlas import __version__
+from atlas.catalogue import THEMES
+from atlas.coverage import coverage_entry, coverage_table
 from atlas.data import AtlasData
+from atlas.errors import InvalidChoice
 from atlas.places import regions_within
+from atlas.reference import national_reference
+from atlas.semantics import qualifier_labels, typed_values
 from atlas.settings import get_settings
 from atlas.tilegrid import bounds_wgs84
 from atlas.values import available_levels, available_years, indicator_values
@@ -47,16 +52,59 @@ def levels(data: AtlasData = Depends(atlas_data)) -> list[dict]:
 
 
 def _describe(data: AtlasData, indicator_id: str) -> dict:
+    """Catalogue entry plus what the picker shows: levels, years and how complete the latest year is."""
     indicator = data.catalogue.get(indicator_id)
     described = indicator.as_dict()
     described["map_levels"] = available_levels(data, indicator)
     described["years_by_level"] = {lv: available_years(data, indicator, lv) for lv in described["map_levels"]}
+    described["latest_coverage"] = {lv: coverage_entry(data, indicator_id, lv, years[-1])
+                                    for lv, years in described["years_by_level"].items() if years}
     return described
 
 
 @router.get("/indicators")
 def indicators(theme: str | None = None, data: AtlasData = Depends(atlas_data)) -> list[dict]:
-    return [_describe(data, i) for i, ind in data.catalogue.indicators.items() if theme in (None, ind.theme)]
+    """Themes in the picker's order (R&D and innovation first), catalogue order within a theme."""
+    if theme is not None and theme not in THEMES:
+        raise InvalidChoice("theme", theme, THEMES)
+    chosen = [ind for ind in data.catalogue.indicators.values() if theme in (None, ind.theme)]
+    return [_describe(data, ind.id) for ind in sorted(chosen, key=lambda ind: THEMES.index(ind.theme))]
+
+
+@router.get("/qualifiers")
+def qualifiers() -> dict:
+    """The codes in a value's `qualifier` field and how to print them."""
+    return qualifier_labels()
+
+
+@router.get("/coverage")
+def coverage(
+    indicator: str | None = Query(None, description="Indicator id; default every indicator"),
+    level: Level | None = Query(None, description="Region level; default every level the indicator reaches"),
+    year: int | None = Query(None, ge=1900, le=2100, description="Year; default every year with values"),
+    data: AtlasData = Depends(atlas_data),
+) -> dict:
+    """Regions with a value out of the regions of the boundary year, per indicator, level and year."""
+    rows = coverage_table(data, indicator, level.value if level else None, year)
+    return {"threshold": rows[0]["threshold"] if rows else None, "coverage": rows}
+
+
+@router.get("/indicators/{indicator_id}/reference")
+def reference(
+    indicator_id: str,
+    year: int | None = Query(None, ge=1900, le=2100, description="Year; default the latest with values"),
+    level: Level | None = Query(None, description="Regions whose median is the last-resort reference"),
+    data: AtlasData = Depends(atlas_data),
+) -> dict:
+    data.catalogue.get(indicator_id)
+    years = sorted(set(data.observations_of(indicator_id)["year"].dropna().astype(int)))
+    if year is None and years:
+        year = years[-1]
+    if year not in years:
+        raise InvalidChoice("year", year, years, hint=f"years of {indicator_id}")
+    found = national_reference(data, indicator_id, year, level.value if level else None)
+    return found or {"indicator": indicator_id, "year": year, "value": None,
+                     "missing_reason": "no national figure, no complete set of regions and no regional values"}
 
 
 @router.get("/indicators/{indicator_id}")
@@ -76,11 +124,12 @@ def values(
     data: AtlasData = Depends(atlas_data),
 ) -> Response:
     result = indicator_values(data, indicator_id, level.value, year, boundaries)
-    frame = result.frame.drop(columns=["note"])
+    frame = typed_values(result.frame.drop(columns=["note"]), result.indicator.decimals)
     if within:
         frame = frame[frame["code"].isin(regions_within(data, level.value, result.boundary_year, within))]
     if format is ValuesFormat.csv:
         filename = f"{indicator_id}_{level.value}_{result.year}.csv"
         return Response(frame.to_csv(index=False), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-    return JSONResponse({"meta": result.meta(), "values": json.loads(frame.to_json(orient="records"))})
+    meta = {**result.meta(), "reference": national_reference(data, indicator_id, result.year, level.value)}
+    return JSONResponse({"meta": meta, "values": json.loads(frame.to_json(orient="records"))})

@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from atlas.errors import DataValidationError, InvalidChoice
+from atlas.schemes import SCHEMES
+from atlas.semantics import DEFAULT_PRECISION, DIRECTIONS, KINDS, MIDPOINT_KINDS, SeriesBreak
 from atlas.settings import GEODATA_DIR
 
 CATALOGUE_PATH = GEODATA_DIR / "catalogue.toml"
 AGGREGATIONS = ("sum", "weighted_mean", "ratio", "none")
-KINDS = ("numeric", "category")
+THEMES = ("rd", "innovation", "firms", "collaboration", "education", "labour", "population")  # picker order
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,20 @@ class AttributeSource:
     path: str
     column: str
     year: int
+
+
+@dataclass(frozen=True)
+class NoteRule:
+    """Values a source states only in the note of another indicator's rows (e.g. a table's group column).
+
+    Rows of `csv_indicator` in `file` whose note matches `pattern` give this indicator the value that
+    `values` maps the captured text to, for regions and years the indicator's own file lacks.
+    """
+
+    file: str
+    csv_indicator: str
+    pattern: str
+    values: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -40,8 +56,17 @@ class Indicator:
     source: str
     aggregation: str
     caveats: tuple[str, ...] = ()
-    series_breaks: tuple[str, ...] = ()
-    kind: str = "numeric"
+    series_breaks: tuple[SeriesBreak, ...] = ()
+    kind: str = "count"
+    direction: str = "neutral"
+    midpoint: float | str | None = None  # a value such as 0 or 100, or "national"
+    precision: int | None = None  # decimals as published; None takes the kind's default
+    min_population: int | None = None  # disclosure: values of regions with fewer inhabitants are withheld
+    unit_nl: str = ""
+    definition_nl: str = ""
+    caveats_nl: tuple[str, ...] = ()
+    see_instead: str | None = None  # a near-duplicate: the picker offers the named, better series instead
+    from_notes: NoteRule | None = None
     file: str | None = None
     csv_indicator: str | None = None
     units: tuple[str, ...] = ()
@@ -54,7 +79,8 @@ class Indicator:
     attributes: tuple[AttributeSource, ...] = ()
     classification: str = "quantiles"
     scheme: str = "YlGnBu"
-    categories: tuple[str, ...] = ()  # the order of a category indicator's classes, e.g. most to least urban
+    categories: tuple[str, ...] = ()  # strongest first (most urban, innovation leader): the first gets the darkest colour
+    categories_nl: tuple[str, ...] = ()
     derived_from: str | None = None  # a city-level indicator this one totals per gemeente (atlas.citytotals)
     derivation: str | None = None
     vintage: int | None = None  # the boundary year the source's region codes refer to, where the source says so
@@ -62,6 +88,14 @@ class Indicator:
     @property
     def allowed_units(self) -> tuple[str, ...]:
         return self.units or (self.unit,)
+
+    @property
+    def is_category(self) -> bool:
+        return self.kind == "category"
+
+    @property
+    def decimals(self) -> int:
+        return self.precision if self.precision is not None else DEFAULT_PRECISION.get(self.kind, 0)
 
     def as_dict(self) -> dict:
         """Plain metadata for JSON answers and `atlas info`."""
@@ -72,11 +106,17 @@ class Indicator:
             rule.update(numerator=self.numerator, denominator=self.denominator, factor=self.factor)
         return {
             "id": self.id, "theme": self.theme, "title": {"nl": self.title_nl, "en": self.title_en},
-            "unit": self.unit, "units": list(self.allowed_units), "kind": self.kind,
+            "unit": self.unit, "unit_text": {"nl": self.unit_nl, "en": self.unit}, "units": list(self.allowed_units),
+            "kind": self.kind, "direction": self.direction, "midpoint": self.midpoint, "precision": self.decimals,
+            "min_population": self.min_population, "see_instead": self.see_instead,
             "levels": list(self.levels), "years": list(self.years), "definition": self.definition,
-            "source": self.source, "caveats": list(self.caveats), "series_breaks": list(self.series_breaks),
+            "definition_text": {"nl": self.definition_nl, "en": self.definition},
+            "source": self.source, "caveats": list(self.caveats),
+            "caveats_text": {"nl": list(self.caveats_nl), "en": list(self.caveats)},
+            "series_breaks": [b.as_dict() for b in self.series_breaks],
             "aggregation": rule, "default_classification": self.classification,
-            "default_scheme": self.scheme,
+            "default_scheme": self.scheme, "categories": list(self.categories),
+            "category_labels": {"nl": list(self.categories_nl), "en": list(self.categories)},
         }
 
 
@@ -99,21 +139,72 @@ class Catalogue:
 
 def _indicator(entry: dict) -> Indicator:
     attributes = tuple(AttributeSource(a["path"], a["column"], int(a["year"])) for a in entry.get("attributes", []))
+    breaks = tuple(SeriesBreak(int(b["year"]), b["reason"], b["reason_nl"]) for b in entry.get("series_breaks", []))
+    notes = entry.get("from_notes")
     return Indicator(
         id=entry["id"], theme=entry["theme"], title_nl=entry["title_nl"], title_en=entry["title_en"],
         unit=entry["unit"], levels=tuple(entry["levels"]), years=tuple(int(y) for y in entry.get("years", [])),
         definition=entry["definition"], source=entry["source"], aggregation=entry["aggregation"],
-        caveats=tuple(entry.get("caveats", [])), series_breaks=tuple(entry.get("series_breaks", [])),
-        kind=entry.get("kind", "numeric"), file=entry.get("file"), csv_indicator=entry.get("csv_indicator"),
+        caveats=tuple(entry.get("caveats", [])), series_breaks=breaks,
+        kind=entry.get("kind", ""), direction=entry.get("direction", "neutral"), midpoint=entry.get("midpoint"),
+        precision=entry.get("precision"), min_population=entry.get("min_population"),
+        unit_nl=entry.get("unit_nl", ""), definition_nl=entry.get("definition_nl", ""),
+        caveats_nl=tuple(entry.get("caveats_nl", [])), see_instead=entry.get("see_instead"),
+        from_notes=NoteRule(notes["file"], notes["csv_indicator"], notes["pattern"], tuple(notes["values"].items()))
+        if notes else None,
+        file=entry.get("file"), csv_indicator=entry.get("csv_indicator"),
         units=tuple(entry.get("units", [])), weight=entry.get("weight"), numerator=entry.get("numerator"),
         denominator=entry.get("denominator"), factor=float(entry.get("factor", 1.0)),
         undated=bool(entry.get("undated", False)), allow_uncoded=bool(entry.get("allow_uncoded", False)),
         attributes=attributes,
         classification=entry.get("classification", "quantiles"), scheme=entry.get("scheme", "YlGnBu"),
-        categories=tuple(entry.get("categories", [])),
+        categories=tuple(entry.get("categories", [])), categories_nl=tuple(entry.get("categories_nl", [])),
         derived_from=entry.get("derived_from"), derivation=entry.get("derivation"),
         vintage=int(entry["vintage"]) if "vintage" in entry else None,
     )
+
+
+def _semantic_problems(ind: Indicator) -> list[str]:
+    """Meaning that contradicts itself (a rank where higher is better, a diverging ramp without a centre)
+    would draw a map that says the opposite of its data, so it stops the load instead."""
+    problems = []
+    if ind.theme not in THEMES:
+        problems.append(f"{ind.id}: theme {ind.theme!r} not one of {THEMES}")
+    if ind.kind not in KINDS:
+        problems.append(f"{ind.id}: kind {ind.kind!r} not one of {KINDS}")
+    if ind.direction not in DIRECTIONS:
+        problems.append(f"{ind.id}: direction {ind.direction!r} not one of {DIRECTIONS}")
+    if ind.kind == "rank" and ind.direction != "lower_is_better":
+        problems.append(f"{ind.id}: a rank is better when lower; direction must be 'lower_is_better'")
+    if ind.kind == "category" and (ind.aggregation != "none" or not ind.categories):
+        problems.append(f"{ind.id}: a category cannot be aggregated and needs its ordered categories")
+    if len(ind.categories_nl) != len(ind.categories):
+        problems.append(f"{ind.id}: categories_nl must give a Dutch label for each of {list(ind.categories)}")
+    if ind.precision is not None and (not isinstance(ind.precision, int) or not 0 <= ind.precision <= 6):
+        problems.append(f"{ind.id}: precision {ind.precision!r} must be a whole number of decimals 0-6")
+    if ind.midpoint is not None:
+        if ind.kind not in MIDPOINT_KINDS:
+            problems.append(f"{ind.id}: a midpoint only makes sense for kinds {MIDPOINT_KINDS}, not {ind.kind!r}")
+        if ind.midpoint != "national" and isinstance(ind.midpoint, str | bool):
+            problems.append(f"{ind.id}: midpoint {ind.midpoint!r} must be a number or 'national'")
+    scheme = SCHEMES.get(ind.scheme)
+    if scheme is None:
+        problems.append(f"{ind.id}: scheme {ind.scheme!r} not one of {sorted(SCHEMES)}")
+    elif scheme.kind == "diverging" and ind.midpoint is None:
+        problems.append(f"{ind.id}: diverging scheme {ind.scheme} needs a midpoint to centre on")
+    elif scheme.kind == "qualitative" and ind.kind != "category":
+        problems.append(f"{ind.id}: qualitative scheme {ind.scheme} is for categories only")
+    if ind.min_population is not None and (ind.kind not in ("share", "ratio") or ind.min_population < 1):
+        problems.append(f"{ind.id}: min_population is a positive disclosure threshold for shares and ratios")
+    span = (min(ind.years), max(ind.years)) if ind.years else None
+    for b in ind.series_breaks:
+        if span and not span[0] < b.year <= span[1]:
+            problems.append(f"{ind.id}: series break {b.year} outside the indicator's years {span[0]}-{span[1]}")
+        if not b.reason or not b.reason_nl:
+            problems.append(f"{ind.id}: series break {b.year} needs a reason in English and Dutch")
+    if not ind.unit_nl or not ind.definition_nl:
+        problems.append(f"{ind.id}: Dutch unit and definition (unit_nl, definition_nl) are required")
+    return problems
 
 
 def _check(catalogue: Catalogue) -> None:
@@ -122,10 +213,14 @@ def _check(catalogue: Catalogue) -> None:
     for ind in catalogue.indicators.values():
         if ind.aggregation not in AGGREGATIONS:
             problems.append(f"{ind.id}: aggregation {ind.aggregation!r} not one of {AGGREGATIONS}")
-        if ind.kind not in KINDS:
-            problems.append(f"{ind.id}: kind {ind.kind!r} not one of {KINDS}")
-        if ind.kind == "category" and ind.aggregation != "none":
-            problems.append(f"{ind.id}: a category cannot be aggregated")
+        problems += _semantic_problems(ind)
+        rule = ind.from_notes
+        if rule and (rule.file, rule.csv_indicator) not in catalogue.by_csv():
+            problems.append(f"{ind.id}: from_notes names {rule.csv_indicator!r} in {rule.file}, which the catalogue does not describe")
+        if rule and not set(dict(rule.values).values()) <= set(ind.categories or dict(rule.values).values()):
+            problems.append(f"{ind.id}: from_notes maps to values outside the categories {list(ind.categories)}")
+        if ind.see_instead and catalogue.indicators.get(ind.see_instead, ind).see_instead is not None:
+            problems.append(f"{ind.id}: see_instead {ind.see_instead!r} must name an indicator that is itself offered")
         if not ind.file and not ind.attributes and not ind.derived_from:
             problems.append(f"{ind.id}: neither a CSV file, boundary attributes nor a city-level source")
         if ind.derived_from and ind.derived_from not in catalogue.indicators:

@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 import mapclassify
 import numpy as np
 
+from atlas.coverage import sentence
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
-from atlas.schemes import Scheme, get_scheme, scheme_colours
+from atlas.reference import national_reference
+from atlas.schemes import MIN_CLASSES, SCHEMES, Scheme, get_scheme, scheme_colours
 from atlas.values import IndicatorValues, indicator_values
 
 METHODS = ("quantiles", "equal_interval", "natural_breaks", "std_mean", "user_defined")
@@ -54,6 +56,7 @@ class Classification:
     bounds: list[tuple[float, float]] = field(default_factory=list)  # numeric classes only
     requested_classes: int | None = None
     notes: list[str] = field(default_factory=list)
+    reference: dict | None = None  # the national reference (atlas.reference), drawn as a tick on the ramp
     memo: dict = field(default_factory=dict, repr=False)  # derived per-layer arrays, see atlas.tiles
 
     @property
@@ -76,6 +79,8 @@ class Classification:
             if self.bounds:
                 lower, upper = self.bounds[i]
                 entry.update(lower=lower, upper=upper, lower_inclusive=i == 0)
+            if self.values.indicator.is_category:
+                entry["label_text"] = dict(zip(("nl", "en"), _category_label(self.values.indicator, label)))
             entries.append(entry)
         return {
             "indicator": meta["indicator"], "title": meta["title"], "unit": meta["unit"], "level": meta["level"],
@@ -83,6 +88,13 @@ class Classification:
             "definition": meta["definition"], "caveats": meta["caveats"], "aggregated_from": meta["aggregated_from"],
             "vintage": meta["vintage"], "remapped": meta["remapped"], "harmonised": meta["harmonised"],
             "territory": meta["territory"],
+            "kind": meta["kind"], "direction": meta["direction"], "precision": meta["precision"],
+            "midpoint": meta["midpoint"], "coverage": meta["coverage"], "series_breaks": meta["series_breaks"],
+            "display": "choropleth" if meta["coverage"]["sufficient"] else "labels",
+            "coverage_sentence": sentence(meta["coverage"]["regions_with_value"], meta["coverage"]["regions"], meta["level"]),
+            "reference": self.reference, "qualifiers": meta["qualifiers"],
+            **{k: v for k, v in self.values.indicator.as_dict().items()
+               if k in ("unit_text", "definition_text", "caveats_text")},
             "method": self.method, "log": self.log, "requested_classes": self.requested_classes,
             "classes": self.classes, "scheme": self.scheme.as_dict(), "entries": entries,
             "no_data": {"label": "no data", "colour": self.scheme.no_data, "count": self.no_data_count},
@@ -98,14 +110,19 @@ def classification_for(
     key = ("classification", indicator_id, level, year, boundary_year, request.key())
     if key not in data.memo:
         values = indicator_values(data, indicator_id, level, year, boundary_year)
-        data.memo[key] = classify(values, request)
+        reference = national_reference(data, indicator_id, values.year, level)
+        national = reference["value"] if reference and values.indicator.midpoint == "national" else None
+        classification = classify(values, request, national)
+        classification.reference = reference
+        data.memo[key] = classification
     return data.memo[key]
 
 
-def classify(values: IndicatorValues, request: ClassRequest) -> Classification:
-    if values.indicator.kind == "category":
+def classify(values: IndicatorValues, request: ClassRequest, national: float | None = None) -> Classification:
+    """`national` is the reference value, needed only by indicators whose midpoint is 'national'."""
+    if values.indicator.is_category:
         return _classify_categories(values, request)
-    return _classify_numeric(values, request)
+    return _classify_numeric(values, request, national)
 
 
 def _classify_categories(values: IndicatorValues, request: ClassRequest) -> Classification:
@@ -118,6 +135,8 @@ def _classify_categories(values: IndicatorValues, request: ClassRequest) -> Clas
     order += sorted(set(present) - set(order))
     scheme = get_scheme(request.scheme or values.indicator.scheme)
     colours = _ramp(scheme, len(order))
+    if scheme.kind == "sequential":
+        colours.reverse()  # categories are listed strongest first, so the first takes the darkest colour
     position = {c: i for i, c in enumerate(order)}
     index = np.array([position.get(t, NO_CLASS) if isinstance(t, str) else NO_CLASS for t in text], dtype=int)
     counts = [int((index == i).sum()) for i in range(len(order))]
@@ -125,15 +144,16 @@ def _classify_categories(values: IndicatorValues, request: ClassRequest) -> Clas
                           requested_classes=request.classes)
 
 
-def _classify_numeric(values: IndicatorValues, request: ClassRequest) -> Classification:
+def _classify_numeric(values: IndicatorValues, request: ClassRequest, national: float | None) -> Classification:
     indicator = values.indicator
     method = request.method or ("user_defined" if request.breaks else indicator.classification)
     if method not in METHODS:
         raise InvalidChoice("method", method, METHODS)
     default_scheme = indicator.scheme
-    if method == "std_mean" and get_scheme(default_scheme).kind != "diverging":
+    if method == "std_mean" and get_scheme(default_scheme).kind != "diverging" and indicator.midpoint is not None:
         default_scheme = DEFAULT_DIVERGING
     scheme = get_scheme(request.scheme or default_scheme)
+    midpoint = _midpoint(values, scheme, national)
     requested = request.classes if request.classes is not None else min(DEFAULT_CLASSES, scheme.max_classes)
     if method != "user_defined":
         scheme_colours(scheme.name, requested)  # rejects a class count the scheme cannot colour
@@ -150,15 +170,62 @@ def _classify_numeric(values: IndicatorValues, request: ClassRequest) -> Classif
     if y.size == 0:
         notes.append("no region has a value for this level and year")
         return Classification(values, method, scheme, request.log, [], [], [], index, [], requested, notes)
-    bins = _bins(y, method, requested, request, notes, scheme)
+    step = 10.0 ** -indicator.decimals
+    bins = _on_grid(_bins(y, method, requested, request, notes, scheme), indicator.decimals, y)
+    if midpoint is not None and y.min() < midpoint < y.max() and midpoint not in bins:
+        bins = sorted([*bins, midpoint])
+        notes.append(f"a class boundary at the midpoint {midpoint:g}")
     k = len(bins)
-    colours = _ramp(scheme, k)
+    colours = _centred_ramp(scheme, bins, midpoint) if midpoint is not None else _ramp(scheme, k)
+    if indicator.direction == "lower_is_better" and midpoint is None:
+        colours.reverse()  # the best (lowest) values take the strongest colour
+        notes.append("lower is better: the lowest values have the strongest colour")
     index[present] = np.minimum(np.searchsorted(bins, y, side="left"), k - 1)
-    lowers = [min(float(y.min()), bins[0]), *bins[:-1]]
-    bounds = [(float(lo), float(hi)) for lo, hi in zip(lowers, bins)]
+    lowers = [min(float(y.min()), bins[0]), *(b + step for b in bins[:-1])]
+    bounds = [(round(float(lo), indicator.decimals), float(hi)) for lo, hi in zip(lowers, bins)]
     counts = [int((index == i).sum()) for i in range(k)]
-    labels = [f"≤ {_fmt(hi)}" if lo == hi else f"{_fmt(lo)} – {_fmt(hi)}" for lo, hi in bounds]
+    labels = [_fmt(hi, indicator.decimals) if lo == hi else f"{_fmt(lo, indicator.decimals)} – {_fmt(hi, indicator.decimals)}"
+              for lo, hi in bounds]
     return Classification(values, method, scheme, request.log, labels, colours, counts, index, bounds, requested, notes)
+
+
+def _midpoint(values: IndicatorValues, scheme: Scheme, national: float | None) -> float | None:
+    """The value a diverging ramp is centred on; a diverging ramp without one would invent a centre."""
+    if scheme.kind == "qualitative":
+        raise InvalidChoice("scheme", scheme.name, sorted(n for n, s in SCHEMES.items() if s.kind != "qualitative"),
+                            hint="qualitative schemes are for categories only")
+    if scheme.kind != "diverging":
+        return None
+    midpoint = values.indicator.midpoint
+    if midpoint == "national":
+        midpoint = national
+    if midpoint is None:
+        raise InvalidChoice("scheme", scheme.name, sorted(n for n, s in SCHEMES.items() if s.kind == "sequential"),
+                            hint=f"{values.indicator.id} has no midpoint to centre a diverging scheme on")
+    return float(midpoint)
+
+
+def _on_grid(bins: list[float], decimals: int, y: np.ndarray) -> list[float]:
+    """Class limits on the values' own grid (whole numbers for counts and ranks), so no label shows a limit
+    like 22.8 that no value can have; membership does not change because every value lies on that grid."""
+    factor = 10.0 ** decimals
+    snapped = sorted({round(math.floor(b * factor + 1e-9) / factor, decimals) for b in bins})
+    snapped = [b for b in snapped if b >= float(y.min())] or [float(y.max())]
+    snapped[-1] = max(snapped[-1], float(y.max()))
+    return snapped
+
+
+def _centred_ramp(scheme: Scheme, bins: list[float], midpoint: float) -> list[str]:
+    """Classes below the midpoint take the lower half of the ramp, classes above the upper half, so the
+    ramp's neutral centre sits on the midpoint however the classes fall."""
+    below = sum(1 for b in bins if b <= midpoint)
+    above = len(bins) - below
+    half = max(below, above, 1)
+    if 2 * half > scheme.max_classes:
+        raise InvalidChoice("classes", len(bins), range(MIN_CLASSES, scheme.max_classes // 2 + 1),
+                            hint=f"{below} classes below and {above} above the midpoint do not fit {scheme.name}")
+    ramp = list(scheme_colours(scheme.name, 2 * half))
+    return ramp[half - below:half] + ramp[half:half + above]
 
 
 def _ramp(scheme: Scheme, k: int) -> list[str]:
@@ -217,9 +284,12 @@ def _user_bins(y: np.ndarray, breaks: tuple[float, ...], scheme: Scheme) -> list
     return bins
 
 
-def _fmt(x: float) -> str:
-    """Readable numbers for legend labels: thousands separated, at most three significant decimals."""
-    if x == 0 or abs(x) >= 1000:
-        return f"{x:,.0f}"
-    digits = max(0, 2 - int(math.floor(math.log10(abs(x)))))
-    return f"{x:,.{digits}f}"
+def _category_label(indicator, category: str) -> tuple[str, str]:
+    """Dutch and English label of a category value (categories outside the catalogue list stay as given)."""
+    dutch = dict(zip(indicator.categories, indicator.categories_nl))
+    return dutch.get(category, category), category
+
+
+def _fmt(x: float, decimals: int) -> str:
+    """Legend limits at the published precision; the page re-formats them in its own language."""
+    return f"{x:,.{decimals}f}"

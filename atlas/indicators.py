@@ -124,7 +124,7 @@ class _RowChecker:
         if not raw:
             self.problem(line, "empty value")
             return None, None
-        if indicator.kind == "category":
+        if indicator.is_category:
             return None, raw
         try:
             value = float(raw)
@@ -173,7 +173,34 @@ def load_indicator_csvs(indicators_dir: Path, catalogue: Catalogue) -> pd.DataFr
     problems += _undocumented(indicators_dir, catalogue)
     if problems:
         raise DataValidationError(problems)
-    return tidy_frame(rows)
+    return tidy_frame(rows + note_rows(indicators_dir, catalogue, rows))
+
+
+def note_rows(indicators_dir: Path, catalogue: Catalogue, rows: list[dict]) -> list[dict]:
+    """Values a source gives only in a note (see `NoteRule`), for regions and years with no row of their own.
+
+    A region that has its own row keeps it: the note is a second witness, not an override.
+    """
+    derived = []
+    for indicator in catalogue.indicators.values():
+        rule = indicator.from_notes
+        if rule is None:
+            continue
+        have = {(r["code"], r["year"]) for r in rows if r["indicator"] == indicator.id}
+        witness = catalogue.by_csv()[(rule.file, rule.csv_indicator)].id
+        mapping = dict(rule.values)
+        for r in rows:
+            if r["indicator"] != witness or r["file"] != rule.file or (r["code"], r["year"]) in have:
+                continue
+            match = re.search(rule.pattern, r["note"] or "")
+            if match is None:
+                continue
+            derived.append({
+                **r, "indicator": indicator.id, "value": None, "text": mapping[match.group(1)],
+                "unit": indicator.unit, "line": None,  # not a row of its own: the note says where it comes from
+                "note": f"from the note {r['note']!r} of {rule.csv_indicator} ({rule.file} line {r['line']})",
+            })
+    return derived
 
 
 def _undocumented(indicators_dir: Path, catalogue: Catalogue) -> list[str]:

@@ -38,7 +38,7 @@ def key_figure_rows(catalogue: Catalogue, raw: dict[str, gpd.GeoDataFrame], sour
                 continue
             for code, name, value in zip(frame["code"], frame["name"], frame[attribute.column]):
                 reason = _reason(value)
-                numeric = indicator.kind == "numeric"
+                numeric = not indicator.is_category
                 rows.append({
                     "indicator": indicator.id, "level": source.level, "code": code, "name": name,
                     "year": attribute.year, "period": str(attribute.year),

@@ -20,6 +20,7 @@ from atlas.bytecache import ByteCache
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
 from atlas.geometry import RD_NEW, WEB_MERCATOR, WGS84, polygonal_part
+from atlas.semantics import typed_values
 from atlas.values import available_years, indicator_values
 
 FORMATS = {
@@ -61,8 +62,10 @@ def layer_frame(
     for indicator_id in indicators:
         values_year = value_year(data, indicator_id, level, year)
         values = indicator_values(data, indicator_id, level, values_year, year).frame.set_index("code")
-        column = values["value"] if data.catalogue.get(indicator_id).kind == "numeric" else values["text"]
+        indicator = data.catalogue.get(indicator_id)
+        column = typed_values(values, indicator.decimals)["value"] if not indicator.is_category else values["text"]
         frame[indicator_id] = frame["code"].map(column)
+        frame[f"{indicator_id}__qualifier"] = frame["code"].map(values["qualifier"])
         frame[f"{indicator_id}__year"] = values_year
         frame[f"{indicator_id}__unit"] = data.catalogue.get(indicator_id).unit
         frame[f"{indicator_id}__missing"] = frame["code"].map(values["missing_reason"])

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from atlas import semantics
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
+from atlas.reference import national_reference
 from atlas.values import available_levels, available_years, indicator_values
 
 
@@ -59,6 +61,8 @@ def _profile(data: AtlasData, code: str, level: str, boundary_year: int) -> dict
             "id": indicator.id, "theme": indicator.theme,
             "title": {"nl": indicator.title_nl, "en": indicator.title_en}, "unit": indicator.unit,
             "source": indicator.source, "latest": latest, "series": series,
+            "series_breaks": [b.as_dict() for b in indicator.series_breaks], "direction": indicator.direction,
+            "reference": national_reference(data, indicator.id, latest["year"], level),
         })
     return {
         "code": code, "name": row["name"], "level": level, "year": boundary_year, "boundary_year": boundary_year,
@@ -74,11 +78,12 @@ def _entry(data: AtlasData, indicator_id: str, level: str, code: str, year: int,
     try:
         values = indicator_values(data, indicator_id, level, year, boundary_year)
     except InvalidChoice as refused:
-        return {"year": year, "value": None, "text": None, "missing_reason": str(refused), "aggregated": False,
+        return {"year": year, "value": None, "qualifier": None, "text": None, "missing_reason": str(refused), "aggregated": False,
                 "rank": None, "peers": 0, "boundary_year": boundary_year, "harmonised": "none", "source_vintage": None}
     r = values.frame[values.frame["code"] == code].iloc[0]
     return {
-        "year": values.year, "value": None if pd.isna(r["value"]) else float(r["value"]),
+        "year": values.year, "value": semantics.json_number(r["value"], values.indicator.decimals),
+        "qualifier": r["qualifier"] if isinstance(r["qualifier"], str) else None,
         "text": r["text"] if isinstance(r["text"], str) else None, "missing_reason": r["missing_reason"],
         "aggregated": bool(r["aggregated"]), "rank": None if pd.isna(r["rank"]) else int(r["rank"]),
         "peers": int(values.frame["value"].notna().sum()), "boundary_year": values.boundary_year,
@@ -87,9 +92,12 @@ def _entry(data: AtlasData, indicator_id: str, level: str, code: str, year: int,
 
 
 def _series(data: AtlasData, indicator_id: str, level: str, code: str, years: list[int], boundary_year: int) -> list[dict]:
-    """Every year's value on one territory. A line may join two points only when neither was apportioned:
-    an estimated re-mapping is not a measurement of the same territory, so ``joined`` is false there."""
-    series = [_entry(data, indicator_id, level, code, y, boundary_year) for y in years]
+    """Every year's value on one territory. A line may join two points only when neither was apportioned
+    (an estimated re-mapping is not a measurement of the same territory) and no definition break lies
+    between them; ``joined`` says which."""
+    breaks = data.catalogue.get(indicator_id).series_breaks
+    series = semantics.mark_breaks([_entry(data, indicator_id, level, code, y, boundary_year) for y in years], breaks)
     for previous, entry in zip([None, *series], series):
-        entry["joined"] = previous is not None and "estimated" not in (previous["harmonised"], entry["harmonised"])
+        entry["joined"] = (previous is not None and "estimated" not in (previous["harmonised"], entry["harmonised"])
+                           and "break_before" not in entry)
     return series

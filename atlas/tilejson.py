@@ -8,7 +8,8 @@ from atlas.tilegrid import bounds_wgs84
 
 VECTOR_FIELDS = {
     "code": "CBS region code", "name": "Region name", "value": "Indicator value (absent when missing)",
-    "unit": "Unit of the value", "rank": "Rank among regions, 1 is highest", "text": "Category or note",
+    "unit": "Unit of the value", "rank": "Rank among regions, 1 is the best (direction-aware); absent when too few regions have a value",
+    "text": "Category or note", "qualifier": "Comma-separated qualifier codes (approx, at_least, at_most, provisional, year_inferred)",
     "class": "Class index in the legend, -1 for no data", "label": "Class label", "colour": "Class colour",
     "missing_reason": "Why the value is missing",
 }

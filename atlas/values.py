@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from atlas import semantics
 from atlas.boundaries import LEVELS
 from atlas.catalogue import Indicator
 from atlas.data import AtlasData
@@ -24,7 +25,7 @@ from atlas.figures.remap import remap_sum, remap_weighted_mean, territory_matche
 
 VALUE_COLUMNS = [
     "code", "name", "value", "text", "unit", "missing_reason", "aggregated", "members", "members_with_value",
-    "rank", "percentile", "period", "note", "source", "harmonised", "source_vintage",
+    "rank", "percentile", "period", "note", "qualifier", "source", "harmonised", "source_vintage",
 ]
 PARENT_LEVELS = ("corop", "provincie")
 
@@ -58,9 +59,9 @@ class IndicatorValues:
             "remapped": self.remapped, "harmonised": harmonised, "territory": self.territory_note(harmonised),
             "aggregated_from": self.aggregated_from, "aggregation": self.indicator.aggregation,
             "source": self.indicator.source, "definition": self.indicator.definition,
-            "caveats": list(self.indicator.caveats), "series_breaks": list(self.indicator.series_breaks),
+            "caveats": list(self.indicator.caveats),
             "regions": int(len(self.frame)), "regions_with_value": int(present.sum()),
-            "unmatched_source_codes": self.unmatched,
+            "unmatched_source_codes": self.unmatched, **semantics.meta(self.indicator, self.frame),
         }
 
     def territory_note(self, harmonised: str) -> str:
@@ -297,7 +298,7 @@ def _compute_values(data: AtlasData, indicator_id: str, level: str, year: int | 
         if target != vintage:
             frame = _remapped(data, indicator, level, year, frame, vintage, target)
         frame["source_vintage"] = vintage
-        return _ranked(IndicatorValues(indicator, level, year, target, frame, None, unmatched, vintage, basis))
+        return _ranked(data, IndicatorValues(indicator, level, year, target, frame, None, unmatched, vintage, basis))
     result = _aggregate(data, indicator, level, year, source_level, target)
     frame = data.boundaries.get(level, target)[["code", "name"]].copy()
     joined = result.reindex(frame["code"])
@@ -314,15 +315,14 @@ def _compute_values(data: AtlasData, indicator_id: str, level: str, year: int | 
     frame["source"] = indicator.source
     frame["harmonised"] = joined["harmonised"].fillna("none").values
     frame["source_vintage"] = vintage
-    return _ranked(IndicatorValues(indicator, level, year, target, frame, f"{source_level} {target}", [], vintage, basis))
+    return _ranked(data, IndicatorValues(indicator, level, year, target, frame, f"{source_level} {target}", [], vintage, basis))
 
 
-def _ranked(values: IndicatorValues) -> IndicatorValues:
-    """Rank 1 is the highest value; percentile is the share of peers with a lower or equal value."""
+def _ranked(data: AtlasData, values: IndicatorValues) -> IndicatorValues:
+    """Ranks, rounding, qualifiers and disclosure follow the catalogue's semantics (atlas.semantics)."""
     frame = values.frame
     frame["unit"] = frame["unit"].fillna(values.indicator.unit)
     frame["source"] = frame["source"].fillna(values.indicator.source)
-    frame["rank"] = frame["value"].rank(ascending=False, method="min").astype("Int64")
-    frame["percentile"] = (frame["value"].rank(pct=True, method="max") * 100).round(1)
+    frame = semantics.apply(data, values.indicator, values.level, values.year, frame)
     values.frame = frame[VALUE_COLUMNS].reset_index(drop=True)
     return values

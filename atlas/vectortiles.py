@@ -11,9 +11,11 @@ import math
 
 import mapbox_vector_tile
 import numpy as np
+import pandas as pd
 import shapely
 
 from atlas.classify import NO_CLASS, Classification
+from atlas.semantics import json_number
 from atlas.tilegrid import TileAddress, ZoomGeometry
 
 EXTENT = 4096
@@ -25,13 +27,18 @@ def feature_properties(classification: Classification) -> list[dict]:
     if "mvt_properties" in classification.memo:
         return classification.memo["mvt_properties"]
     properties = []
-    records = classification.values.frame[["code", "name", "unit", "value", "rank", "text", "missing_reason"]]
+    decimals = classification.values.indicator.decimals
+    columns = ["code", "name", "unit", "value", "rank", "text", "missing_reason", "qualifier"]
+    records = classification.values.frame[columns]
     for record, slot in zip(records.itertuples(index=False), classification.class_index.tolist()):
         props: dict[str, object] = {"code": record.code, "name": record.name, "unit": record.unit}
         if not math.isnan(record.value):
-            props.update(value=float(record.value), rank=int(record.rank))
-        if isinstance(record.text, str):
-            props["text"] = record.text
+            props["value"] = json_number(record.value, decimals)
+        if not pd.isna(record.rank):  # no rank where coverage is too thin to rank
+            props["rank"] = int(record.rank)
+        for optional in ("text", "qualifier"):
+            if isinstance(getattr(record, optional), str):
+                props[optional] = getattr(record, optional)
         if slot == NO_CLASS:
             props.update({"class": -1, "label": "no data", "colour": classification.scheme.no_data,
                           "missing_reason": str(record.missing_reason)})

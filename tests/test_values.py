@@ -51,7 +51,7 @@ def test_weighted_mean_against_a_hand_computation(data, shared_dir):
     for province in ("PV26", "PV20", "PV29"):
         members = layer.loc[layer["provincie_code"] == province, "code"]
         expected = sum(share[c] * population[c] for c in members) / sum(population[c] for c in members)
-        assert result.loc[province, "value"] == pytest.approx(expected, rel=1e-12)
+        assert result.loc[province, "value"] == round(expected)  # served at the published precision (whole %)
         assert result.loc[province, "aggregated"]
     assert result.loc["PV26", "value"] > result.loc["PV29", "value"]
 
@@ -60,7 +60,8 @@ def test_ratio_rule_is_a_ratio_of_sums(data):
     density = indicator_values(data, "kwb_population_density", "provincie", 2015).frame.set_index("code")
     population = indicator_values(data, "kwb_population", "provincie", 2015).frame.set_index("code")
     area = indicator_values(data, "kwb_land_area_ha", "provincie", 2015).frame.set_index("code")
-    assert density.loc["PV28", "value"] == pytest.approx(population.loc["PV28", "value"] / area.loc["PV28", "value"] * 100)
+    expected = population.loc["PV28", "value"] / area.loc["PV28", "value"] * 100
+    assert density.loc["PV28", "value"] == round(expected)  # served at the published precision
 
 
 def test_missing_stays_missing_with_a_reason_never_zero(data):
@@ -79,7 +80,7 @@ def test_cbs_secret_code_is_missing_not_a_number(data):
     assert (rows["value"].dropna() >= 0).all()
     wijk = indicator_values(data, "kwb_employment_rate", "wijk", 2022).frame
     blank = wijk[wijk["value"].isna()]
-    assert len(blank) > 0 and blank["missing_reason"].str.startswith("blank in source").all()
+    assert len(blank) > 0 and blank["missing_reason"].str.startswith(("blank in source", "withheld: fewer")).all()
 
 
 def test_nuts2_rows_map_to_provinces(data):

@@ -38,11 +38,53 @@
     return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
   }
 
-  function fmt(value, unit) {
-    if (value === null || value === undefined || Number.isNaN(value)) return t("nodata");
+  // Numbers in the page's language (nl-NL: 3.000 and 2,79; en: 3,000 and 2.79) at the indicator's
+  // published precision: a Dutch reader must never read "3,000" as three.
+  function num(value, decimals) {
     const locale = atlas.state.lang === "en" ? "en-GB" : "nl-NL";
-    const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
-    return value.toLocaleString(locale, { maximumFractionDigits: digits }) + (unit ? " " + unit : "");
+    const d = decimals ?? 2;
+    return Number(value).toLocaleString(locale, { minimumFractionDigits: d, maximumFractionDigits: d });
+  }
+
+  // Text the catalogue has only in English is marked so, for screen readers and for honesty.
+  function textIn(texts, fallback) {
+    const lang = atlas.state.lang;
+    const own = texts && texts[lang];
+    if (own && (own.length === undefined || own.length)) return esc(own);
+    const english = (texts && texts.en) || fallback || "";
+    return lang === "en" ? esc(english) : `<span lang="en">${esc(english)}</span>`;
+  }
+
+  function enText(text) {
+    return atlas.state.lang === "en" ? esc(text) : `<span lang="en">${esc(text)}</span>`;
+  }
+
+  function qualifierText(codes) {
+    if (!codes || !atlas.qualifiers) return "";
+    return codes.split(",").map((c) => (atlas.qualifiers[c] || { nl: c, en: c })[atlas.state.lang]).join(", ");
+  }
+
+  // "circa 1.500 mln euro (ten minste, jaar afgeleid)": the qualifier travels with the number, as HTML.
+  function fmt(value, unitHtml, decimals, qualifier) {
+    if (value === null || value === undefined || Number.isNaN(value)) return esc(t("nodata"));
+    const q = qualifierText(qualifier);
+    return esc(num(value, decimals)) + (unitHtml ? " " + unitHtml : "") + (q ? ` <span class="qualifier">(${esc(q)})</span>` : "");
+  }
+
+  const MISSING_NL = [
+    [/^no value for this region in the source \((\w+)\)$/, "geen waarde voor deze regio in de bron ($1)"],
+    [/^no value for this region in the source$/, "geen waarde voor deze regio in de bron"],
+    [/^withheld: fewer than (\d+) inhabitants \(disclosure rule\)$/, "niet getoond: minder dan $1 inwoners (geheimhoudingsregel)"],
+    [/^blank in source: not published by CBS for this region.*$/, "leeg in de bron: niet gepubliceerd door CBS voor deze regio"],
+    [/^(\d+) of (\d+) (\w+) regions have no value$/, "$1 van $2 regio's ($3) zonder waarde"],
+    [/^no member regions$/, "geen onderliggende regio's"],
+  ];
+
+  function missingText(reason) {
+    if (!reason) return "";
+    if (atlas.state.lang === "en") return esc(reason);
+    const hit = MISSING_NL.find(([pattern]) => pattern.test(reason));
+    return hit ? esc(reason.replace(hit[0], hit[1])) : enText(reason);
   }
 
   function indicator() { return atlas.indicators.find((i) => i.id === atlas.state.indicator); }
@@ -86,15 +128,29 @@
     }));
   }
 
+  // Themes in the API's deliberate order (R&D and innovation first); near-duplicates hidden behind their
+  // best series and indicators without any year never offered. Each option says its latest year and coverage.
+  function offered(i) {
+    const dated = Object.values(i.years_by_level).some((years) => years.length);
+    return dated && (!i.see_instead || i.id === atlas.state.indicator);
+  }
+
+  function pickerLabel(i) {
+    const levels = Object.keys(i.latest_coverage);
+    const finest = i.latest_coverage[levels[levels.length - 1]];
+    if (!finest) return i.title[atlas.state.lang];
+    const levelName = t("level_" + finest.level).toLowerCase();
+    return `${i.title[atlas.state.lang]} (${finest.year}; ${finest.regions_with_value}/${finest.regions} ${levelName})`;
+  }
+
   function fillIndicators() {
     const select = $("indicator");
-    const themes = {};
-    atlas.indicators.filter((i) => i.map_levels.length).forEach((i) => { (themes[i.theme] = themes[i.theme] || []).push(i); });
-    select.replaceChildren(...Object.keys(themes).sort().map((theme) => {
+    const themes = new Map();
+    atlas.indicators.filter(offered).forEach((i) => { if (!themes.has(i.theme)) themes.set(i.theme, []); themes.get(i.theme).push(i); });
+    select.replaceChildren(...[...themes.entries()].map(([theme, list]) => {
       const group = document.createElement("optgroup");
       group.label = t("theme_" + theme);
-      themes[theme].sort((a, b) => a.title[atlas.state.lang].localeCompare(b.title[atlas.state.lang]))
-        .forEach((i) => group.append(new Option(i.title[atlas.state.lang], i.id, false, i.id === atlas.state.indicator)));
+      list.forEach((i) => group.append(new Option(pickerLabel(i), i.id, false, i.id === atlas.state.indicator)));
       return group;
     }));
   }
@@ -103,7 +159,7 @@
     const s = atlas.state;
     let ind = indicator();
     if (!ind || !ind.map_levels.length) { s.indicator = DEFAULT_INDICATOR; ind = indicator(); }
-    $("definition").textContent = ind.definition;
+    $("definition").innerHTML = textIn(ind.definition_text, ind.definition);
     if (!ind.map_levels.includes(s.level)) s.level = ind.map_levels.includes("gemeente") ? "gemeente" : ind.map_levels[ind.map_levels.length - 1];
     fillSelect($("level"), ind.map_levels.map((lv) => [lv, t("level_" + lv)]), s.level);
     const years = ind.years_by_level[s.level] || [];
@@ -187,6 +243,32 @@
     return `/api/v1/tiles/${atlas.state.level}/${atlas.state.indicator}/{z}/{x}/{y}{r}.png?${q}`;
   }
 
+  // A layer where too few regions have a value is not a map: the values are written on the regions that
+  // have them, with "1 of 40 COROP regions has a value" on the map, instead of a choropleth.
+  function setDisplay(legend) {
+    const labels = legend.display === "labels";
+    if (labels && atlas.choropleth) { atlas.map.removeLayer(atlas.choropleth); atlas.choropleth = null; }
+    if (!labels) setChoropleth();
+    atlas.map.getContainer().dataset.display = legend.display;
+    const note = $("coverage-note");
+    note.hidden = !labels;
+    note.textContent = labels ? legend.coverage_sentence[atlas.state.lang] : "";
+  }
+
+  function drawValueLabels() {
+    if (atlas.labels) { atlas.map.removeLayer(atlas.labels); atlas.labels = null; }
+    if (!atlas.legend || atlas.legend.display !== "labels" || !atlas.hit) return;
+    const markers = [];
+    atlas.hit.eachLayer((layer) => {
+      const v = atlas.values[layer.feature.properties.code];
+      if (!v || (v.value === null && !v.text)) return;
+      const shown = v.text ? categoryText(v.text) : fmt(v.value, unitHtml(atlas.legend), atlas.legend.precision, v.qualifier);
+      markers.push(L.marker(layer.getBounds().getCenter(), { interactive: false, keyboard: false, icon: L.divIcon({
+        className: "value-label", html: `<strong>${esc(v.name)}</strong><br>${shown}`, iconSize: null }) }));
+    });
+    atlas.labels = L.layerGroup(markers).addTo(atlas.map);
+  }
+
   function setChoropleth() {
     const url = tileUrl();
     if (atlas.choropleth) {
@@ -199,21 +281,67 @@
   }
 
   // ---------- legend ----------
+  function unitHtml(meta) { return textIn(meta.unit_text, meta.unit); }
+
+  function categoryText(category) {
+    const lg = atlas.legend;
+    const entry = lg && lg.entries.find((e) => e.label === category);
+    return entry && entry.label_text ? textIn(entry.label_text) : enText(category);
+  }
+
+  // Class labels are written here, from the numeric limits, so they follow the page's language.
+  function classLabel(e, legend) {
+    if (e.label_text) return textIn(e.label_text);
+    if (e.lower === undefined) return enText(e.label);
+    const d = legend.precision;
+    return e.lower === e.upper ? esc(num(e.upper, d)) : `${esc(num(e.lower, d))} – ${esc(num(e.upper, d))}`;
+  }
+
+  // Where the national reference falls on the ramp, as a share of its width (class by class).
+  function referencePosition(legend) {
+    const ref = legend.reference;
+    if (!ref || ref.value === null || !legend.entries.length || legend.entries[0].lower === undefined) return null;
+    const n = legend.entries.length;
+    const i = legend.entries.findIndex((e) => ref.value <= e.upper);
+    if (i < 0) return 1;
+    const e = legend.entries[i];
+    const within = e.upper > e.lower ? Math.min(1, Math.max(0, (ref.value - e.lower) / (e.upper - e.lower))) : 0.5;
+    return (i + within) / n;
+  }
+
+  function referenceHtml(ref, unit, decimals) {
+    if (!ref || ref.value === null) return "";
+    const where = ref.basis === "median" ? `${esc(ref.label[atlas.state.lang])} (${esc(ref.regions)})` : esc(ref.label[atlas.state.lang]);
+    return `${esc(t("national"))}: ${fmt(ref.value, unit, decimals, ref.qualifier)} <small>(${where})</small>`;
+  }
+
   function renderLegend(legend) {
     const L_ = legend;
+    const lang = atlas.state.lang;
     const year = L_.year ?? "—";
+    const unit = unitHtml(L_);
     const rows = L_.entries.map((e) => `<li><span class="swatch" style="background:${e.colour}"></span>` +
-      `<span>${esc(e.label)}</span> <span class="count">(${e.count})</span></li>`).join("");
-    const nd = `<li><span class="swatch" style="background:${L_.no_data.colour}"></span><span>${t("nodata")}</span> <span class="count">(${L_.no_data.count})</span></li>`;
-    const notes = [...L_.notes, ...L_.caveats].map((n) => `<li>${esc(n)}</li>`).join("");
+      `<span class="class-label">${classLabel(e, L_)}</span> <span class="count">(${esc(num(e.count, 0))})</span></li>`).join("");
+    const nd = `<li><span class="swatch" style="background:${L_.no_data.colour}"></span><span>${t("nodata")}</span> <span class="count">(${esc(num(L_.no_data.count, 0))})</span></li>`;
+    const tick = referencePosition(L_);
+    const ramp = L_.entries.length && L_.entries[0].lower !== undefined
+      ? `<div class="ramp" aria-hidden="true">${L_.entries.map((e) => `<span style="background:${e.colour}"></span>`).join("")}` +
+        (tick === null ? "" : `<i class="tick" style="left:${(tick * 100).toFixed(1)}%"></i>`) + `</div>` : "";
+    const reference = L_.reference && L_.reference.value !== null ? `<p class="reference">${referenceHtml(L_.reference, unit, L_.precision)}</p>` : "";
+    const direction = L_.direction === "lower_is_better" ? `<p class="meta">${t("lowerBetter")}</p>` : "";
+    const coverage = L_.display === "labels" ? `<p class="meta coverage">${esc(L_.coverage_sentence[lang])}</p>` : "";
+    const caveats = lang === "nl" && L_.caveats_text.nl.length ? L_.caveats_text.nl.map(esc) : L_.caveats.map(enText);
+    const notes = [...L_.notes.map(enText), ...caveats].map((n) => `<li>${n}</li>`).join("");
+    const breaks = L_.series_breaks.map((b) => `<li>${b.year}: ${textIn(b.reason)}</li>`).join("");
     const aggregated = L_.aggregated_from ? `<p class="meta">${t("aggregated")} ${esc(L_.aggregated_from)}</p>` : "";
     const boundary = `<p class="meta" id="legend-territory">${esc(territory(L_))}</p>`;
-    $("legend").innerHTML = `<h2 id="legend-title">${esc(L_.title[atlas.state.lang])}</h2>` +
-      `<p class="meta">${esc(L_.unit)} · ${esc(t("level_" + L_.level))} · <span id="legend-year">${year}</span></p>` +
-      `<ul aria-labelledby="legend-title">${rows}${nd}</ul>` +
+    $("legend").innerHTML = `<h2 id="legend-title">${esc(L_.title[lang])}</h2>` +
+      `<p class="meta">${unit} · ${esc(t("level_" + L_.level))} · <span id="legend-year">${year}</span></p>` +
+      coverage + ramp + `<ul aria-labelledby="legend-title">${rows}${nd}</ul>` + reference + direction +
       `<p class="meta">${t("method_" + L_.method)}${L_.log ? ", log" : ""} · ${esc(L_.scheme.name)}</p>${aggregated}${boundary}` +
+      (breaks ? `<details><summary>${t("breaksTitle")}</summary><ul>${breaks}</ul></details>` : "") +
       (notes ? `<details><summary>${t("notes")}</summary><ul>${notes}</ul></details>` : "") +
-      `<p class="source">${t("source")}: ${esc(L_.source)}, ${year}</p>`;
+      `<p class="source">${t("source")}: ${enText(L_.source)}, ${year}</p>`;
   }
 
   /* Which boundaries the map shows and whether the figures were re-mapped onto them: a planner must
@@ -240,14 +368,15 @@
 
   function hoverText(code, name) {
     const v = atlas.values[code];
-    const unit = atlas.valuesMeta ? atlas.valuesMeta.unit : "";
-    if (!v) return `<strong>${esc(name)}</strong>`;
-    const shown = v.text || fmt(v.value, unit);
-    const rank = v.rank ? `<br>${t("rank")} ${v.rank} ${t("of")} ${atlas.valuesMeta.regions_with_value}` : "";
-    const why = v.value === null && !v.text && v.missing_reason ? `<br><em>${esc(v.missing_reason)}</em>` : "";
+    const meta = atlas.valuesMeta;
+    if (!v || !meta) return `<strong>${esc(name)}</strong>`;
+    const shown = v.text ? categoryText(v.text) : fmt(v.value, unitHtml(meta), meta.precision, v.qualifier);
+    const rank = v.rank ? `<br>${t("rank")} ${v.rank} ${t("of")} ${meta.regions_with_value}` : "";
+    const why = v.value === null && !v.text && v.missing_reason ? `<br><em>${missingText(v.missing_reason)}</em>` : "";
+    const ref = meta.reference && v.value !== null ? `<br><small>${referenceHtml(meta.reference, unitHtml(meta), meta.precision)}</small>` : "";
     const remapped = v.harmonised && v.harmonised !== "none"
       ? `<br><small>${t("remapped")} ${t("from")} ${v.source_vintage} (${t("harmonised_" + v.harmonised)})</small>` : "";
-    return `<strong>${esc(name)}</strong><br>${esc(shown)}${rank}${why}${remapped}`;
+    return `<strong>${esc(name)}</strong><br>${shown}${rank}${why}${ref}${remapped}`;
   }
 
   async function loadHitLayer(boundaryYear) {
@@ -284,7 +413,8 @@
   }
 
   // ---------- profile ----------
-  function sparkline(series, unit) {
+  // The line is drawn in pieces: it never joins two years across a definition break.
+  function sparkline(series, decimals) {
     const points = series.filter((p) => p.value !== null);
     if (points.length < 2) return "";
     const xs = points.map((p) => p.year), ys = points.map((p) => p.value);
@@ -292,10 +422,10 @@
     const W = 120, H = 32;
     const px = (x) => ((x - x0) / (x1 - x0 || 1)) * (W - 4) + 2;
     const py = (y) => H - 2 - ((y - y0) / (y1 - y0 || 1)) * (H - 4);
-    // a point not joined to the one before (an estimated re-mapping or a gap) starts a new segment
+    // a point not joined to the one before (a definition break, an estimated re-mapping or a gap) starts a new segment
     const after = new Set(series.filter((p, i) => i && p.joined && series[i - 1].value !== null).map((p) => p.year));
     const path = points.map((p) => `${after.has(p.year) ? "L" : "M"}${px(p.year).toFixed(1)},${py(p.value).toFixed(1)}`).join("");
-    const label = points.map((p) => `${p.year}: ${fmt(p.value, unit)}`).join("; ");
+    const label = points.map((p) => `${p.year}: ${num(p.value, decimals)}`).join("; ");
     return `<svg class="spark" width="${W}" height="${H}" role="img" aria-label="${esc(t("series") + ": " + label)}">` +
       `<title>${esc(label)}</title><path d="${path}" fill="none" stroke="#2c7fb8" stroke-width="1.5"/></svg>`;
   }
@@ -305,11 +435,17 @@
     const parents = Object.entries(p.parents).map(([lv, x]) => `${t("level_" + lv)} ${esc(x.name)}`).join(", ");
     const rows = p.indicators.map((i) => {
       const l = i.latest;
-      const shown = l.text || fmt(l.value, i.unit);
+      const meta = atlas.indicators.find((x) => x.id === i.id) || {};
+      const unit = textIn(meta.unit_text, i.unit);
+      const shown = l.text ? textIn(meta.category_labels && { nl: meta.category_labels.nl[meta.categories.indexOf(l.text)], en: l.text }, l.text)
+        : l.value === null ? missingText(l.missing_reason) : fmt(l.value, unit, meta.precision, l.qualifier);
       const rank = l.rank ? `${t("rank")} ${l.rank} ${t("of")} ${l.peers}` : "";
+      const ref = i.reference ? `<br><small class="reference">${referenceHtml(i.reference, unit, meta.precision)}</small>` : "";
+      const crossed = i.series.filter((pt) => pt.break_before).flatMap((pt) => pt.break_before);
+      const why = crossed.map((b) => `<br><small class="break">${t("breakAt")} ${b.year}: ${textIn(b.reason)}</small>`).join("");
       return `<tr data-indicator="${esc(i.id)}"><th scope="row">${esc(i.title[lang])}<br>` +
-        `<small class="meta">${t("source")}: ${esc(i.source)}</small></th>` +
-        `<td>${esc(shown)}<br><small>${l.year ?? ""} ${rank}</small></td><td>${sparkline(i.series, i.unit)}</td></tr>`;
+        `<small class="meta">${t("source")}: ${enText(i.source)}</small></th>` +
+        `<td>${shown}<br><small>${l.year ?? ""} ${rank}</small>${ref}</td><td>${sparkline(i.series, meta.precision)}${why}</td></tr>`;
     }).join("");
     return `<section class="profile-col" data-code="${esc(p.code)}"><h2 class="profile-name">${esc(p.name)}</h2>` +
       `<p class="meta">${esc(t("level_" + p.level))} ${esc(p.code)} · ${p.area_km2.toFixed(0)} km²` +
@@ -349,10 +485,12 @@
 
   // ---------- table, downloads, overlays ----------
   function renderTable(body) {
+    const m = body.meta;
     const rows = body.values.slice().sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9)).map((v) =>
-      `<tr><td>${v.rank ?? "—"}</td><th scope="row">${esc(v.name)}</th><td>${esc(v.text || fmt(v.value, ""))}</td></tr>`).join("");
-    $("table-wrap").innerHTML = `<table><caption>${esc(body.meta.title[atlas.state.lang])} (${esc(body.meta.unit)}), ` +
-      `${body.meta.year ?? ""} — ${t("source")}: ${esc(body.meta.source)}</caption><thead><tr><th scope="col">#</th>` +
+      `<tr><td>${v.rank ?? "—"}</td><th scope="row">${esc(v.name)}</th><td>` +
+      `${v.text ? categoryText(v.text) : v.value === null ? missingText(v.missing_reason) : fmt(v.value, "", m.precision, v.qualifier)}</td></tr>`).join("");
+    $("table-wrap").innerHTML = `<table><caption>${esc(m.title[atlas.state.lang])} (${textIn(atlas.legend && atlas.legend.unit_text, m.unit)}), ` +
+      `${m.year ?? ""} — ${t("source")}: ${enText(m.source)}</caption><thead><tr><th scope="col">#</th>` +
       `<th scope="col">${t("region")}</th><th scope="col">${t("value")}</th></tr></thead><tbody>${rows}</tbody></table>`;
   }
 
@@ -425,22 +563,24 @@
     canvas.width = box.width; canvas.height = box.height;
     const ctx = canvas.getContext("2d");
     ctx.fillStyle = "#ffffff"; ctx.fillRect(0, 0, canvas.width, canvas.height);
-    atlas.choropleth.getContainer().querySelectorAll("img.leaflet-tile-loaded").forEach((img) => {
+    (atlas.choropleth ? [...atlas.choropleth.getContainer().querySelectorAll("img.leaflet-tile-loaded")] : []).forEach((img) => {
       const r = img.getBoundingClientRect();
       ctx.globalAlpha = 0.85;
       ctx.drawImage(img, r.left - box.left, r.top - box.top, r.width, r.height);
     });
     ctx.globalAlpha = 1;
     const lg = atlas.legend;
-    const lines = [lg.title[atlas.state.lang], `${lg.unit}, ${lg.level}, ${lg.year ?? ""}`];
+    const lines = [lg.title[atlas.state.lang], `${lg.unit_text[atlas.state.lang] || lg.unit}, ${t("level_" + lg.level)}, ${lg.year ?? ""}`];
     const h = 40 + 18 * (lg.entries.length + 1) + 20;
     ctx.fillStyle = "rgba(255,255,255,0.92)"; ctx.fillRect(8, canvas.height - h - 8, 300, h);
     ctx.fillStyle = "#000"; ctx.font = "bold 13px sans-serif"; ctx.fillText(lines[0].slice(0, 42), 16, canvas.height - h + 10);
     ctx.font = "12px sans-serif"; ctx.fillText(lines[1], 16, canvas.height - h + 26);
-    [...lg.entries, { colour: lg.no_data.colour, label: t("nodata") }].forEach((e, i) => {
+    const plain = document.createElement("span");
+    [...lg.entries, { colour: lg.no_data.colour, label: t("nodata"), label_text: { nl: t("nodata"), en: t("nodata") } }].forEach((e, i) => {
       const y = canvas.height - h + 36 + i * 18;
+      plain.innerHTML = classLabel(e, lg);
       ctx.fillStyle = e.colour; ctx.fillRect(16, y, 14, 14);
-      ctx.fillStyle = "#000"; ctx.fillText(e.label, 36, y + 12);
+      ctx.fillStyle = "#000"; ctx.fillText(plain.textContent, 36, y + 12);
     });
     ctx.font = "10px sans-serif";
     ctx.fillText(`${t("source")}: ${lg.source}`.slice(0, 60), 16, canvas.height - 16);
@@ -460,9 +600,10 @@
       const legend = await api(`/api/v1/legend/${s.level}/${s.indicator}?${classQuery()}`);
       atlas.legend = legend;
       renderLegend(legend);
-      setChoropleth();
+      setDisplay(legend);
       renderDownloads();
       await Promise.all([loadValues(), loadHitLayer(legend.boundary_year)]);
+      drawValueLabels();
       highlight();
       await setOverlays();
       if (s.region && !atlas.values[s.region]) { s.region = ""; s.compare = ""; writeState(); }
@@ -527,8 +668,9 @@
   async function start() {
     readState();
     try {
-      const [config, indicators, schemes] = await Promise.all([api("/api/v1/config"), api("/api/v1/indicators"), api("/api/v1/schemes")]);
-      Object.assign(atlas, { config, indicators, schemes: schemes.schemes, methods: schemes.methods });
+      const [config, indicators, schemes, qualifiers] = await Promise.all([api("/api/v1/config"), api("/api/v1/indicators"),
+        api("/api/v1/schemes"), api("/api/v1/qualifiers")]);
+      Object.assign(atlas, { config, indicators, schemes: schemes.schemes, methods: schemes.methods, qualifiers });
     } catch (error) {
       status(`${t("error")}: ${error.message}`);
       return;

@@ -22,6 +22,8 @@ window.ATLAS_TEXT = {
     figuresOf: "cijfers van", measuredOn: "gemeten op grenzen van", remapped: "omgerekend", from: "vanaf",
     harmonised_none: "ongewijzigd", harmonised_exact: "exact", harmonised_estimated: "geschat",
     cbSafe: "kleurenblindveilig", error: "Fout", latest: "laatst", series: "Tijdreeks", parents: "Ligt in", default: "standaard",
+    national: "Nederland", lowerBetter: "Lager is beter: de laagste waarden hebben de sterkste kleur",
+    breaksTitle: "Breuken in de reeks", breakAt: "Breuk in de reeks vanaf",
   },
   en: {
     skip: "Skip to controls", tagline: "Where research and innovation happen, region by region", menu: "Controls",
@@ -45,5 +47,7 @@ window.ATLAS_TEXT = {
     figuresOf: "figures of", measuredOn: "measured on boundaries of", remapped: "re-mapped", from: "from",
     harmonised_none: "unchanged", harmonised_exact: "exact", harmonised_estimated: "estimated",
     cbSafe: "colour-blind safe", error: "Error", latest: "latest", series: "Time series", parents: "Lies in", default: "default",
+    national: "Netherlands", lowerBetter: "Lower is better: the lowest values have the strongest colour",
+    breaksTitle: "Breaks in the series", breakAt: "Series break from",
   },
 };
