@@ -32,15 +32,16 @@ def test_catalogue_entries_carry_source_unit_and_rule(client):
 
 
 def test_values_json_has_rank_percentile_and_missing_reasons(client):
-    body = client.get("/api/v1/indicators/population_cbs_70072ned/values", params={"level": "corop", "year": 2022}).json()
-    assert body["meta"]["boundary_year"] == 2022 and body["meta"]["unit"] == "persons (1 January)"
-    assert body["meta"]["vintage"]["boundary_year"] == 2022 and not body["meta"]["remapped"]
+    body = client.get("/api/v1/indicators/pct_higher_educated_15_75/values",
+                      params={"level": "corop", "year": 2022, "boundary_year": 2021}).json()
+    assert body["meta"]["boundary_year"] == 2021 and body["meta"]["unit"] == "% of persons 15-75 (rounded to integer)"
+    assert body["meta"]["vintage"]["boundary_year"] == 2022 and body["meta"]["remapped"]
     values = body["values"]
-    assert len(values) == 40 and all(v["harmonised"] == "none" and v["source_vintage"] == 2022 for v in values)
+    assert len(values) == 40 and all(v["source_vintage"] == 2022 for v in values)
     missing = [v for v in values if v["value"] is None]
     assert missing and all(v["missing_reason"] and v["rank"] is None for v in missing)
     ranked = sorted(v["rank"] for v in values if v["rank"] is not None)
-    assert ranked[0] == 1 and not any(v["aggregated"] for v in values)
+    assert ranked[0] == 1 and all(v["aggregated"] for v in values)
 
 
 def test_values_csv(client):
