@@ -37,7 +37,10 @@ def test_national_total_of_a_count_is_identical_on_every_boundary_year(data, ind
     for target in data.boundaries.years("gemeente"):
         shown = indicator_values(data, indicator, "gemeente", year, target).frame
         assert shown["value"].notna().all(), target
-        assert shown["value"].sum() == pytest.approx(total, abs=1e-6), target
+        estimated = int((shown["harmonised"] == "estimated").sum())  # apportioned parts are rounded to persons
+        assert abs(shown["value"].sum() - total) <= 0.5 * estimated, target
+        if not estimated:
+            assert shown["value"].sum() == total, target
 
 
 def test_real_mergers_sum_their_predecessors_exactly(data):
@@ -68,7 +71,7 @@ def test_a_share_is_remapped_over_whole_units_and_refused_otherwise(data):
     weights = {c: _value(data, "population", "gemeente", 2022, None, c)["value"] for c in ("GM0363", "GM0457")}
     shares = {c: _value(data, "pct_higher_educated_15_75", "gemeente", 2022, None, c)["value"] for c in weights}
     expected = sum(shares[c] * weights[c] for c in weights) / sum(weights.values())
-    assert amsterdam["value"] == pytest.approx(expected) and amsterdam["harmonised"] == "exact"
+    assert amsterdam["value"] == round(expected) and amsterdam["harmonised"] == "exact"  # published as whole %
     split = _value(data, "pct_higher_educated_15_75", "gemeente", 2022, 2021, "GM0398")  # Dijk en Waard divided
     assert pd.isna(split["value"]) and "whole municipalities only" in split["missing_reason"]
     with pytest.raises(InvalidChoice) as refused:
