@@ -173,6 +173,14 @@ def _remapped(data: AtlasData, indicator: Indicator, level: str, year: int | Non
 
 
 def _parent_matches(data: AtlasData, level: str, vintage: int, target: int) -> dict[str, str | None]:
+    """Kept per level and pair of held years (validated before this is reached, so bounded by the data)."""
+    key = ("parent_matches", level, vintage, target)
+    if key not in data.memo:
+        data.memo[key] = _match_parents(data, level, vintage, target)
+    return data.memo[key]
+
+
+def _match_parents(data: AtlasData, level: str, vintage: int, target: int) -> dict[str, str | None]:
     members_from = data.boundaries.get("gemeente", vintage).set_index("code")[f"{level}_code"]
     members_to = data.boundaries.get("gemeente", target).set_index("code")[f"{level}_code"]
     return territory_matches(members_from, members_to, data.crosswalks.between(vintage, target))

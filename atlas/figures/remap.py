@@ -41,9 +41,9 @@ def _summary(joined: pd.DataFrame) -> pd.DataFrame:
         "members_with_value": group["has_value"].sum().astype(int),
         "exact": group["exact"].all(),
         "first_code": group["from_code"].first(),
-        "lacking": group.apply(lambda g: ", ".join(g.loc[~g["has_value"], "label"]), include_groups=False),
         "sources": group["label"].agg(", ".join),
     })
+    result["lacking"] = joined[~joined["has_value"]].groupby("to_code")["label"].agg(", ".join).reindex(result.index)
     single_same_code = (result["members"] == 1) & (result["first_code"] == result.index.to_series())
     result["harmonised"] = harmonised_label(single_same_code, result["exact"])
     result["missing_reason"] = np.where(

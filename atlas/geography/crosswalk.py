@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -74,6 +74,7 @@ class Crosswalks:
     steps: pd.DataFrame
     changes: list[Change]
     names: dict[int, dict[str, str]]
+    _chained: dict[tuple[int, int], pd.DataFrame] = field(default_factory=dict, repr=False)
 
     def check_year(self, year: int, parameter: str) -> int:
         if year not in self.years:
@@ -81,9 +82,18 @@ class Crosswalks:
         return year
 
     def between(self, from_year: int, to_year: int) -> pd.DataFrame:
-        """from_code -> to_code with weight (share of the old unit's quantity) and exact, chained over steps."""
+        """from_code -> to_code with weight (share of the old unit's quantity) and exact, chained over steps.
+
+        Kept per pair of held years (validated first, so at most years² entries): profiles ask for the same
+        pairs once per indicator and year. Callers must not modify the returned frame."""
         self.check_year(from_year, "from")
         self.check_year(to_year, "to")
+        key = (from_year, to_year)
+        if key not in self._chained:
+            self._chained[key] = self._chain(from_year, to_year)
+        return self._chained[key]
+
+    def _chain(self, from_year: int, to_year: int) -> pd.DataFrame:
         codes = list(self.names[from_year])
         table = pd.DataFrame({"from_code": codes, "to_code": codes, "weight": 1.0, "exact": True})
         i, j = self.years.index(from_year), self.years.index(to_year)
