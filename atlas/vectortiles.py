@@ -28,10 +28,12 @@ def feature_properties(classification: Classification) -> list[dict]:
         return classification.memo["mvt_properties"]
     properties = []
     decimals = classification.values.indicator.decimals
-    columns = ["code", "name", "unit", "value", "rank", "text", "missing_reason", "qualifier"]
+    columns = ["code", "name", "unit", "value", "rank", "text", "missing_reason", "qualifier", "harmonised",
+               "source_vintage"]
     records = classification.values.frame[columns]
     for record, slot in zip(records.itertuples(index=False), classification.class_index.tolist()):
-        props: dict[str, object] = {"code": record.code, "name": record.name, "unit": record.unit}
+        props: dict[str, object] = {"code": record.code, "name": record.name, "unit": record.unit,
+                                    "harmonised": record.harmonised, "source_vintage": int(record.source_vintage)}
         if not math.isnan(record.value):
             props["value"] = json_number(record.value, decimals)
         if not pd.isna(record.rank):  # no rank where coverage is too thin to rank

@@ -187,3 +187,24 @@ def test_crosswalk_endpoint(client):
                         params={"level": "gemeente", "year": 2022, "boundary_year": 2023}).json()
     assert values["meta"]["remapped"] and values["meta"]["territory"].startswith("shown on gemeente boundaries of 2023")
     assert {v["source_vintage"] for v in values["values"]} == {2022}
+
+
+def test_remapped_tiles_and_layers_say_so(client):
+    import mapbox_vector_tile
+
+    from atlas.tilegrid import tile_containing
+
+    x, y = tile_containing(4.9, 52.37, 8)  # Amsterdam, which took in Weesp (and part of Muiden's 2014 area)
+    tile = client.get(f"/api/v1/tiles/gemeente/population/8/{x}/{y}.mvt", params={"year": 2014, "boundary_year": 2023})
+    assert tile.status_code == 200
+    features = mapbox_vector_tile.decode(tile.content)["gemeente"]["features"]
+    labels = {f["properties"]["code"]: f["properties"]["harmonised"] for f in features}
+    assert labels["GM0363"] == "estimated" and set(labels.values()) <= {"none", "exact", "estimated"}
+    assert {f["properties"]["source_vintage"] for f in features} == {2014}
+    legend = client.get("/api/v1/legend/gemeente/population", params={"year": 2014, "boundary_year": 2023}).json()
+    assert legend["remapped"] and legend["vintage"]["boundary_year"] == 2014 and legend["harmonised"] == "estimated"
+    assert legend["territory"] == ("shown on gemeente boundaries of 2023; 2014 figures measured on 2014 boundaries, "
+                                   "re-mapped (estimated)")
+    layer = client.get("/api/v1/layers/gemeente", params={"year": 2023, "indicators": "population", "format": "csv"})
+    header = layer.text.splitlines()[0].split(",")
+    assert "population__harmonised" in header and "population__vintage" in header
