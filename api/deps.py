@@ -8,13 +8,10 @@ from fastapi import Query, Request
 from pydantic import BaseModel
 
 from atlas.data import AtlasData
+from atlas.geography.vocabulary import LEVELS
 
 
-class Level(str, Enum):
-    provincie = "provincie"
-    corop = "corop"
-    gemeente = "gemeente"
-    wijk = "wijk"
+Level = Enum("Level", {lv: lv for lv in LEVELS}, type=str)  # type: ignore[misc]
 
 
 class ValuesFormat(str, Enum):

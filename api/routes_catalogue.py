@@ -7,12 +7,14 @@ import json
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 
+from api import schemas
 from api.deps import Level, ValuesFormat, atlas_data, boundary_year
 from atlas import __version__
 from atlas.catalogue import THEMES
 from atlas.coverage import coverage_entry, coverage_table
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
+from atlas.geography.vocabulary import LEVEL_INFO
 from atlas.places import regions_within
 from atlas.reference import national_reference
 from atlas.semantics import qualifier_labels, typed_values
@@ -23,7 +25,7 @@ from atlas.values import available_levels, available_years, indicator_values
 router = APIRouter(prefix="/api/v1", tags=["indicators"])
 
 
-@router.get("/health")
+@router.get("/health", response_model=schemas.Health)
 def health(data: AtlasData = Depends(atlas_data)) -> dict:
     return {
         "status": "ok", "version": __version__, "data_version": data.version,
@@ -31,19 +33,21 @@ def health(data: AtlasData = Depends(atlas_data)) -> dict:
     }
 
 
-@router.get("/config")
+@router.get("/config", response_model=schemas.Config)
 def config(data: AtlasData = Depends(atlas_data)) -> dict:
-    """What the web page needs to start: background map, zoom range and the country's extent."""
+    """What the web page needs to start: background map, zoom range, the country's extent and the region
+    vocabulary (levels, names, code patterns, boundary years), so the page never spells them itself."""
     settings = get_settings()
     return {
         "base_map": {"url": settings.base_map_url, "attribution": settings.base_map_attribution},
         "min_zoom": settings.tile_min_zoom, "max_zoom": settings.tile_max_zoom, "bounds": bounds_wgs84(data),
         "data_version": data.version,
         "boundary_years": {lv: data.boundaries.years(lv) for lv in data.boundaries.levels()},
+        "levels": [LEVEL_INFO[lv].as_dict() for lv in data.boundaries.levels()],
     }
 
 
-@router.get("/levels")
+@router.get("/levels", response_model=list[schemas.LevelCounts])
 def levels(data: AtlasData = Depends(atlas_data)) -> list[dict]:
     return [
         {"level": lv, "regions_per_year": {str(y): len(data.boundaries.get(lv, y)) for y in data.boundaries.years(lv)}}
@@ -62,7 +66,7 @@ def _describe(data: AtlasData, indicator_id: str) -> dict:
     return described
 
 
-@router.get("/indicators")
+@router.get("/indicators", response_model=list[schemas.IndicatorDescription])
 def indicators(theme: str | None = None, data: AtlasData = Depends(atlas_data)) -> list[dict]:
     """Themes in the picker's order (R&D and innovation first), catalogue order within a theme."""
     if theme is not None and theme not in THEMES:
@@ -71,13 +75,13 @@ def indicators(theme: str | None = None, data: AtlasData = Depends(atlas_data)) 
     return [_describe(data, ind.id) for ind in sorted(chosen, key=lambda ind: THEMES.index(ind.theme))]
 
 
-@router.get("/qualifiers")
+@router.get("/qualifiers", response_model=schemas.Qualifiers)
 def qualifiers() -> dict:
     """The codes in a value's `qualifier` field and how to print them."""
     return qualifier_labels()
 
 
-@router.get("/coverage")
+@router.get("/coverage", response_model=schemas.Coverage)
 def coverage(
     indicator: str | None = Query(None, description="Indicator id; default every indicator"),
     level: Level | None = Query(None, description="Region level; default every level the indicator reaches"),
@@ -89,7 +93,7 @@ def coverage(
     return {"threshold": rows[0]["threshold"] if rows else None, "coverage": rows}
 
 
-@router.get("/indicators/{indicator_id}/reference")
+@router.get("/indicators/{indicator_id}/reference", response_model=schemas.Reference)
 def reference(
     indicator_id: str,
     year: int | None = Query(None, ge=1900, le=2100, description="Year; default the latest with values"),
@@ -107,12 +111,13 @@ def reference(
                      "missing_reason": "no national figure, no complete set of regions and no regional values"}
 
 
-@router.get("/indicators/{indicator_id}")
+@router.get("/indicators/{indicator_id}", response_model=schemas.IndicatorDescription)
 def indicator(indicator_id: str, data: AtlasData = Depends(atlas_data)) -> dict:
     return _describe(data, indicator_id)
 
 
-@router.get("/indicators/{indicator_id}/values", responses={200: {"content": {"application/json": {}, "text/csv": {}}}})
+@router.get("/indicators/{indicator_id}/values", response_class=Response,
+            responses={200: {"model": schemas.Values, "content": {"application/json": {}, "text/csv": {}}}})
 def values(
     indicator_id: str,
     level: Level = Query(..., description="Region level"),

@@ -8,14 +8,18 @@ from fastapi.responses import Response
 from api.deps import LayerFormat, Level, atlas_data
 from atlas.data import AtlasData
 from atlas.errors import ResponseTooLarge
-from atlas.layers import OUTPUT_CRS, default_layer_year, layer_file
+from atlas.geography.vocabulary import OUTPUT_CRS
+from atlas.layers import default_layer_year, layer_file
 from atlas.settings import get_settings
 
 router = APIRouter(prefix="/api/v1", tags=["layers"])
 
 
 @router.get("/layers/{level}", response_class=Response, responses={200: {"content": {
-    "application/geo+json": {}, "application/geopackage+sqlite3": {}, "text/csv": {}, "application/json": {}}}})
+    "application/geo+json": {"schema": {"$ref": "#/components/schemas/FeatureCollection"}},
+    "application/json": {"schema": {"description": "TopoJSON", "type": "object", "required": ["type"],
+                                     "properties": {"type": {"const": "Topology"}}}},
+    "application/geopackage+sqlite3": {}, "text/csv": {}}}})
 def layer(
     level: Level,
     year: int | None = Query(None, ge=1900, le=2100,

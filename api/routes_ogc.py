@@ -7,14 +7,15 @@ import html
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from api import schemas
 from api.deps import OgcFormat, atlas_data
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
-from atlas.features import CRS_URIS, feature_page, parse_bbox
+from atlas.features import feature_page, parse_bbox
+from atlas.geography.vocabulary import CRS84_URI, CRS_URIS
 from atlas.settings import get_settings
 
-router = APIRouter(prefix="/ogc", tags=["OGC API - Features"], responses={200: {"content": {
-    "application/json": {}, "application/geo+json": {}, "text/html": {}}}})
+router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
@@ -22,8 +23,14 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
 ]
-CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+CRS84 = CRS84_URI
 GEOJSON = "application/geo+json"
+
+
+def _documented(model: type, media_type: str) -> dict[int | str, dict]:
+    """The JSON schema of an OGC document, and its HTML rendering (f=html)."""
+    schema = {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {200: {"model": model, "content": {media_type: {"schema": schema}, "text/html": {}}}}
 
 
 def _base(request: Request) -> str:
@@ -72,7 +79,7 @@ def _collection(request: Request, data: AtlasData, level: str, year: int) -> dic
     }
 
 
-@router.get("")
+@router.get("", response_class=JSONResponse, responses=_documented(schemas.Landing, "application/json"))
 def landing(request: Request, f: OgcFormat | None = None):
     base = _base(request)
     root = str(request.base_url).rstrip("/")
@@ -89,12 +96,12 @@ def landing(request: Request, f: OgcFormat | None = None):
     return _respond(request, body, f)
 
 
-@router.get("/conformance")
+@router.get("/conformance", response_class=JSONResponse, responses=_documented(schemas.Conformance, "application/json"))
 def conformance(request: Request, f: OgcFormat | None = None):
     return _respond(request, {"conformsTo": CONFORMANCE, "links": []}, f)
 
 
-@router.get("/collections")
+@router.get("/collections", response_class=JSONResponse, responses=_documented(schemas.Collections, "application/json"))
 def collections(request: Request, f: OgcFormat | None = None, data: AtlasData = Depends(atlas_data)):
     body = {
         "links": [{"href": f"{_base(request)}/collections", "rel": "self", "type": "application/json", "title": "collections"}],
@@ -104,13 +111,15 @@ def collections(request: Request, f: OgcFormat | None = None, data: AtlasData = 
     return _respond(request, body, f)
 
 
-@router.get("/collections/{collection_id}")
+@router.get("/collections/{collection_id}", response_class=JSONResponse,
+            responses=_documented(schemas.Collection, "application/json"))
 def collection(request: Request, collection_id: str, f: OgcFormat | None = None, data: AtlasData = Depends(atlas_data)):
     level, year = _parse_collection(data, collection_id)
     return _respond(request, _collection(request, data, level, year), f)
 
 
-@router.get("/collections/{collection_id}/items")
+@router.get("/collections/{collection_id}/items", response_class=JSONResponse,
+            responses=_documented(schemas.Items, GEOJSON))
 def items(
     request: Request,
     collection_id: str,
@@ -138,7 +147,8 @@ def items(
     return _respond(request, body, f, GEOJSON, headers={"Content-Crs": f"<{crs}>"})
 
 
-@router.get("/collections/{collection_id}/items/{feature_id}")
+@router.get("/collections/{collection_id}/items/{feature_id}", response_class=JSONResponse,
+            responses=_documented(schemas.Feature, GEOJSON))
 def item(request: Request, collection_id: str, feature_id: str, crs: str = Query(CRS84), f: OgcFormat | None = None,
          data: AtlasData = Depends(atlas_data)):
     level, year = _parse_collection(data, collection_id)

@@ -9,6 +9,7 @@ from enum import Enum
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 
+from api import schemas
 from api.deps import Level, ValuesFormat, atlas_data
 from atlas.data import AtlasData
 from atlas.profiles import region_profile
@@ -16,7 +17,7 @@ from atlas.profiles import region_profile
 router = APIRouter(prefix="/api/v1", tags=["regions"])
 
 
-@router.get("/regions")
+@router.get("/regions", response_model=schemas.Regions)
 def regions(
     level: Level = Query(...),
     year: int | None = Query(None, ge=1900, le=2100, description="Boundary year; default the latest"),
@@ -29,7 +30,7 @@ def regions(
     return {"level": level.value, "year": year, "count": len(records), "regions": records}
 
 
-@router.get("/regions/{code}")
+@router.get("/regions/{code}", response_model=schemas.Profile)
 def region(code: str, year: int | None = Query(None, ge=1900, le=2100), data: AtlasData = Depends(atlas_data)) -> dict:
     return region_profile(data, code, year)
 
@@ -37,7 +38,8 @@ def region(code: str, year: int | None = Query(None, ge=1900, le=2100), data: At
 CrosswalkLevel = Enum("CrosswalkLevel", {"gemeente": "gemeente"}, type=str)
 
 
-@router.get("/crosswalk", responses={200: {"content": {"application/json": {}, "text/csv": {}}}})
+@router.get("/crosswalk", response_class=Response,
+            responses={200: {"model": schemas.Crosswalk, "content": {"application/json": {}, "text/csv": {}}}})
 def crosswalk(
     level: CrosswalkLevel = Query(CrosswalkLevel.gemeente, description="Only gemeenten change between years"),
     from_year: int = Query(..., alias="from", ge=1900, le=2100, description="Boundary year of the data"),

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
+from api import schemas
 from api.deps import Level, atlas_data, boundary_year
 from atlas.bytecache import ByteCache
 from atlas.classify import CATEGORY_METHOD, METHODS, ClassRequest, classification_for
@@ -47,19 +48,19 @@ def tile_cache(request: Request) -> ByteCache:
     return request.app.state.tile_cache
 
 
-@router.get("/schemes")
+@router.get("/schemes", response_model=schemas.Schemes)
 def schemes() -> dict:
     return {"methods": [*METHODS, CATEGORY_METHOD], "schemes": [s.as_dict() for s in SCHEMES.values()]}
 
 
-@router.get("/legend/{level}/{indicator}")
+@router.get("/legend/{level}/{indicator}", response_model=schemas.Legend)
 def legend(level: Level, indicator: str, year: int | None = Query(None, ge=1900, le=2100),
            request: ClassRequest = Depends(class_request), boundaries: int | None = Depends(boundary_year),
            data: AtlasData = Depends(atlas_data)) -> dict:
     return classification_for(data, indicator, level.value, year, request, boundaries).legend()
 
 
-@router.get("/tiles/{level}/{indicator}/tilejson.json")
+@router.get("/tiles/{level}/{indicator}/tilejson.json", response_model=schemas.TileJSON)
 def tile_json(
     http: Request, level: Level, indicator: str, year: int | None = Query(None, ge=1900, le=2100),
     format: TileFormat = Query(TileFormat.png),

@@ -15,12 +15,11 @@ import pandas as pd
 import pyogrio
 
 from atlas.errors import DataValidationError
-from atlas.geometry import RD_NEW, WGS84, repair
+from atlas.geography.vocabulary import LEVEL_INFO, RD_NEW, WGS84
+from atlas.geometry import repair
 from atlas.manifest import BoundarySource
 from atlas.topojson import read_topojson
 
-LEVELS = ("provincie", "corop", "gemeente", "wijk")
-CODE_PREFIX = {"provincie": "PV", "corop": "CR", "gemeente": "GM", "wijk": "WK"}
 NORMALISED = ["code", "name", "level", "year"]
 
 
@@ -74,7 +73,7 @@ def read_source(source: BoundarySource, data_dir: Path) -> gpd.GeoDataFrame:
 def _check(frame: gpd.GeoDataFrame, source: BoundarySource) -> None:
     """Never drop a region: a geometry lost in repair, a wrong code or a duplicate is a data error."""
     problems = []
-    prefix = CODE_PREFIX[source.level]
+    prefix = LEVEL_INFO[source.level].prefix
     bad = frame.loc[~frame["code"].str.match(rf"^{prefix}\d+$"), "code"]
     problems += [f"{source.path}: code {c!r} is not a {source.level} code ({prefix}...)" for c in bad]
     dupes = frame.loc[frame["code"].duplicated(), "code"]

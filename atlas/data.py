@@ -18,7 +18,7 @@ import geopandas as gpd
 import pandas as pd
 
 from atlas import __version__
-from atlas.boundaries import LEVELS
+from atlas.geography.vocabulary import LEVELS
 from atlas.catalogue import CATALOGUE_PATH, Catalogue, load_catalogue
 from atlas.citytotals import city_total_rows
 from atlas.errors import InvalidChoice

@@ -9,13 +9,8 @@ import shapely
 
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
-from atlas.layers import BASE_COLUMNS, OUTPUT_CRS
-
-CRS_URIS = {
-    "http://www.opengis.net/def/crs/OGC/1.3/CRS84": "EPSG:4326",
-    "http://www.opengis.net/def/crs/EPSG/0/28992": "EPSG:28992",
-    "http://www.opengis.net/def/crs/EPSG/0/3857": "EPSG:3857",
-}
+from atlas.geography.vocabulary import CRS84_URI, CRS_URIS, OUTPUT_CRS
+from atlas.layers import BASE_COLUMNS
 NL_WGS84_BOUNDS = (3.0, 50.5, 7.5, 53.8)
 
 
@@ -41,7 +36,7 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
 
 def feature_page(
     data: AtlasData, level: str, year: int, limit: int, offset: int,
-    bbox: tuple[float, float, float, float] | None = None, crs_uri: str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+    bbox: tuple[float, float, float, float] | None = None, crs_uri: str = CRS84_URI,
 ) -> FeaturePage:
     if crs_uri not in CRS_URIS:
         raise InvalidChoice("crs", crs_uri, list(CRS_URIS))

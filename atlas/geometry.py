@@ -1,4 +1,4 @@
-"""Geometry repair and the projections the atlas works in."""
+"""Geometry repair: quantised, generalised boundaries made valid polygons (the CRS live in the vocabulary)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,6 @@ import geopandas as gpd
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
-
-WGS84 = "EPSG:4326"
-RD_NEW = "EPSG:28992"
-WEB_MERCATOR = "EPSG:3857"
 
 
 def polygonal_part(geometry: BaseGeometry | None) -> MultiPolygon | None:

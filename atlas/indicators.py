@@ -17,13 +17,10 @@ import pandas as pd
 
 from atlas.catalogue import Catalogue, Indicator
 from atlas.errors import DataValidationError
+from atlas.geography.vocabulary import TABLE_CODE_PATTERNS
 from atlas.settings import GEODATA_DIR
 
 REQUIRED_COLUMNS = ("region_level", "region_code", "region_name", "year", "indicator", "value", "unit", "source")
-CODE_PATTERNS = {
-    "gemeente": r"GM\d{4}", "corop": r"CR\d{2}", "provincie": r"PV\d{2}", "landsdeel": r"LD\d{2}",
-    "land": r"NL(01)?", "nuts1": r"NL[0-9XZ]", "nuts2": r"NL[0-9XZ][0-9A-Z]", "nuts3": r"NL[0-9XZ][0-9A-Z]{2}",
-}
 FREE_LEVELS = ("city", "metropoolregio", "regio", "gemeentegroep")
 YEAR = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
 TIDY_COLUMNS = [
@@ -96,9 +93,9 @@ class _RowChecker:
     def _code(self, line: int, level: str, code: str) -> bool:
         if level in FREE_LEVELS:
             return True
-        pattern = CODE_PATTERNS.get(level)
+        pattern = TABLE_CODE_PATTERNS.get(level)
         if pattern is None:
-            self.problem(line, f"unknown region_level {level!r}; valid: {sorted([*CODE_PATTERNS, *FREE_LEVELS])}")
+            self.problem(line, f"unknown region_level {level!r}; valid: {sorted([*TABLE_CODE_PATTERNS, *FREE_LEVELS])}")
             return False
         if not re.fullmatch(pattern, code):
             self.problem(line, f"region_code {code!r} is not a valid {level} code")

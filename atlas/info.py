@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from atlas.boundaries import LEVELS
+from atlas.geography.vocabulary import LEVELS
 from atlas.citytotals import unplaced_cities
 from atlas.data import AtlasData
 from atlas.networks import load_networks, network_summary

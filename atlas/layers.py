@@ -19,7 +19,8 @@ import shapely
 from atlas.bytecache import ByteCache
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
-from atlas.geometry import RD_NEW, WEB_MERCATOR, WGS84, polygonal_part
+from atlas.geography.vocabulary import OUTPUT_CRS, RD_NEW
+from atlas.geometry import polygonal_part
 from atlas.semantics import typed_values
 from atlas.values import available_years, indicator_values
 
@@ -29,7 +30,6 @@ FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),
     "topojson": ("application/json", "topojson"),
 }
-OUTPUT_CRS = {"EPSG:4326": WGS84, "EPSG:28992": RD_NEW, "EPSG:3857": WEB_MERCATOR}
 BASE_COLUMNS = ["code", "name", "level", "year", "gemeente_code", "corop_code", "provincie_code", "area_km2"]
 MAX_SIMPLIFY_M = 5000.0
 

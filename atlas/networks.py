@@ -19,7 +19,7 @@ from pathlib import Path
 import networkx as nx
 import shapely
 
-from atlas.boundaries import LEVELS
+from atlas.geography.vocabulary import LEVELS
 from atlas.data import AtlasData
 from atlas.errors import DataValidationError, InvalidChoice
 from atlas.placematch import place_matcher

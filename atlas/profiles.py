@@ -7,15 +7,16 @@ import pandas as pd
 from atlas import semantics
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
+from atlas.geography.vocabulary import LEVEL_INFO, level_of_code
 from atlas.reference import national_reference
 from atlas.values import available_levels, available_years, indicator_values
 
 
 def find_region(data: AtlasData, code: str, year: int | None) -> tuple[str, int]:
     """Level and boundary year of a region code; the latest year that has the code unless one is asked for."""
-    prefix = {"PV": "provincie", "CR": "corop", "GM": "gemeente", "WK": "wijk"}.get(code[:2].upper())
+    prefix = level_of_code(code)
     if prefix is None:
-        raise InvalidChoice("code", code, ["PVnn", "CRnn", "GMnnnn", "WKnnnnnn"], hint="a CBS region code")
+        raise InvalidChoice("code", code, [lv.example for lv in LEVEL_INFO.values()], hint="a CBS region code")
     years = [y for y in data.boundaries.years(prefix) if code in set(data.boundaries.get(prefix, y)["code"])]
     if not years:
         raise InvalidChoice("code", code, [], hint=f"no {prefix} with this code in any boundary year")
@@ -84,7 +85,8 @@ def _entry(data: AtlasData, indicator_id: str, level: str, code: str, year: int,
     return {
         "year": values.year, "value": semantics.json_number(r["value"], values.indicator.decimals),
         "qualifier": r["qualifier"] if isinstance(r["qualifier"], str) else None,
-        "text": r["text"] if isinstance(r["text"], str) else None, "missing_reason": r["missing_reason"],
+        "text": r["text"] if isinstance(r["text"], str) else None,
+        "missing_reason": r["missing_reason"] if isinstance(r["missing_reason"], str) else None,
         "aggregated": bool(r["aggregated"]), "rank": None if pd.isna(r["rank"]) else int(r["rank"]),
         "peers": int(values.frame["value"].notna().sum()), "boundary_year": values.boundary_year,
         "harmonised": r["harmonised"], "source_vintage": None if pd.isna(r["source_vintage"]) else int(r["source_vintage"]),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from atlas.boundaries import LEVELS
+from atlas.geography.vocabulary import LEVELS
 from atlas.data import AtlasData
 from atlas.semantics import coverage_of, json_number, qualifier_codes
 from atlas.values import available_levels, available_years, indicator_values

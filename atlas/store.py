@@ -12,9 +12,10 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from atlas.boundaries import LEVELS, read_source
+from atlas.boundaries import read_source
 from atlas.errors import DataValidationError, InvalidChoice
-from atlas.geometry import RD_NEW, WEB_MERCATOR, WGS84, polygonal_part
+from atlas.geography.vocabulary import LEVELS, RD_NEW, WEB_MERCATOR, WGS84
+from atlas.geometry import polygonal_part
 from atlas.manifest import BoundarySource
 from atlas.geography.overlap import largest_overlap
 from atlas.membership import nearest_year, province_codes_by_name, wijk_gemeente_code

@@ -17,7 +17,7 @@ from shapely import STRtree
 
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
-from atlas.geometry import WEB_MERCATOR
+from atlas.geography.vocabulary import WEB_MERCATOR
 
 WORLD_HALF = 20037508.342789244
 TILE_SIZE = 256

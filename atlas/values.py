@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from atlas import semantics
-from atlas.boundaries import LEVELS
+from atlas.geography.vocabulary import LEVELS
 from atlas.catalogue import Indicator
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice

@@ -220,3 +220,24 @@ def test_layer_carries_each_indicator_with_its_own_year(client):
     assert len(features) == 388 and {f["properties"]["year"] for f in features} == {2017}  # placed on 2017 boundaries
     assert {f["properties"]["h2020_organisations_gemeente__year"] for f in features} == {2017}
     assert sum(f["properties"]["h2020_organisations_gemeente"] for f in features) == 870
+
+
+def test_every_json_operation_declares_its_response_schema(client):
+    """OpenAPI must describe what clients rely on: no JSON answer documented as a bare object."""
+    spec = client.get("/openapi.json").json()
+    components = spec["components"]["schemas"]
+    undocumented, checked = [], 0
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            content = operation["responses"].get("200", {}).get("content", {})
+            for media_type in ("application/json", "application/geo+json"):
+                if media_type not in content:
+                    continue
+                checked += 1
+                schema = content[media_type].get("schema", {})
+                ref = (schema.get("$ref") or schema.get("items", {}).get("$ref")
+                       or schema.get("additionalProperties", {}).get("$ref"))
+                target = components[ref.rsplit("/", 1)[1]] if ref else schema
+                if not (target.get("properties") or target.get("additionalProperties", {}).get("$ref")):
+                    undocumented.append(f"{method.upper()} {path} {media_type}")
+    assert checked >= 25 and not undocumented, undocumented

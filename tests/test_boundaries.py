@@ -3,7 +3,7 @@ import json
 import pytest
 import shapely
 
-from atlas.geometry import RD_NEW
+from atlas.geography.vocabulary import RD_NEW
 from atlas.manifest import load_manifest
 from atlas.topojson import read_topojson
 

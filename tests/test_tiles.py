@@ -14,7 +14,7 @@ from shapely.ops import polylabel
 from api.app import create_app
 from atlas.classify import ClassRequest, classification_for
 from atlas.errors import InvalidChoice
-from atlas.geometry import WEB_MERCATOR
+from atlas.geography.vocabulary import WEB_MERCATOR
 from atlas.schemes import scheme_colours
 from atlas.tilegrid import WORLD_HALF, TileAddress, tile_containing
 

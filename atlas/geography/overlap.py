@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from atlas.geometry import RD_NEW, polygonal_part
+from atlas.geography.vocabulary import RD_NEW
+from atlas.geometry import polygonal_part
 
 
 def overlap_pieces(left: gpd.GeoDataFrame, right: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

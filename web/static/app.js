@@ -10,7 +10,6 @@
   const $ = (id) => document.getElementById(id);
   const STATE_KEYS = ["lang", "indicator", "level", "year", "boundary", "method", "classes", "scheme", "log", "breaks",
     "region", "compare", "lat", "lng", "z", "bg", "overlays", "topsector"];
-  const SIMPLIFY = { provincie: 250, corop: 200, gemeente: 100, wijk: 25 };
   const DEFAULT_INDICATOR = "pct_higher_educated_15_75";
 
   const atlas = {
@@ -383,7 +382,8 @@
     const key = `${atlas.state.level}/${boundaryYear}`;
     if (atlas.hitKey === key) return;
     const level = atlas.state.level;
-    const geo = await api(`/api/v1/layers/${level}?year=${boundaryYear}&simplify=${SIMPLIFY[level]}`);
+    const simplify = atlas.config.levels.find((lv) => lv.level === level).hover_simplify_m;
+    const geo = await api(`/api/v1/layers/${level}?year=${boundaryYear}&simplify=${simplify}`);
     if (atlas.hit) atlas.map.removeLayer(atlas.hit);
     atlas.hitKey = key;
     atlas.regions = geo.features.map((f) => ({ code: f.properties.code, name: f.properties.name }))
