@@ -46,7 +46,8 @@ class Problem(BaseModel):
 PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
 PROBLEM_RESPONSES: dict[int | str, dict] = {
     400: {"description": "Invalid parameter", **PROBLEM}, 404: {"description": "Not found", **PROBLEM},
-    413: {"description": "Response too large", **PROBLEM}, 503: {"description": "Timeout", **PROBLEM},
+    413: {"description": "Response too large", **PROBLEM},
+    503: {"description": "Timeout, or an installation problem for the operator", **PROBLEM},
 }
 
 

@@ -12,7 +12,6 @@ from starlette.exceptions import HTTPException
 from atlas.errors import AtlasError, InvalidChoice, ResponseTooLarge
 
 log = logging.getLogger("atlas.api")
-NOT_FOUND_PARAMETERS = {"indicator", "code", "collection", "feature"}
 
 
 def problem(status: int, title: str, detail: str, **extra: object) -> JSONResponse:
@@ -22,19 +21,21 @@ def problem(status: int, title: str, detail: str, **extra: object) -> JSONRespon
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(InvalidChoice)
-    async def invalid_choice(request: Request, exc: InvalidChoice) -> JSONResponse:
-        status = 404 if exc.parameter in NOT_FOUND_PARAMETERS else 400
-        return problem(status, "Not found" if status == 404 else "Invalid parameter", str(exc),
-                       parameter=exc.parameter, value=str(exc.value), valid=[str(c) for c in exc.choices])
-
-    @app.exception_handler(ResponseTooLarge)
-    async def too_large(request: Request, exc: ResponseTooLarge) -> JSONResponse:
-        return problem(413, "Response too large", str(exc), size=exc.size, limit=exc.limit)
+    """One table: each atlas exception type carries its status (``AtlasError.status``); framework errors
+    keep theirs; anything else is a logged 500 with no detail."""
 
     @app.exception_handler(AtlasError)
     async def atlas_error(request: Request, exc: AtlasError) -> JSONResponse:
-        return problem(400, "Bad request", str(exc))
+        if exc.server_side:
+            log.error("%s on %s: %s", type(exc).__name__, request.url.path, exc)
+            return problem(exc.status, exc.title, "the atlas cannot answer this until its operator fixes the "
+                           "installation or the data; the problem has been logged")
+        extra: dict[str, object] = {}
+        if isinstance(exc, InvalidChoice):
+            extra = {"parameter": exc.parameter, "value": str(exc.value), "valid": [str(c) for c in exc.choices]}
+        elif isinstance(exc, ResponseTooLarge):
+            extra = {"size": exc.size, "limit": exc.limit}
+        return problem(exc.status, exc.title, str(exc), **extra)
 
     @app.exception_handler(RequestValidationError)
     async def validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from api import schemas
 from api.deps import OgcFormat, atlas_data
 from atlas.data import AtlasData
-from atlas.errors import InvalidChoice
+from atlas.errors import InvalidChoice, UnknownResource
 from atlas.features import feature_page, parse_bbox
 from atlas.geography.vocabulary import CRS84_URI, CRS_URIS
 from atlas.settings import get_settings
@@ -58,7 +58,7 @@ def _parse_collection(data: AtlasData, collection_id: str) -> tuple[str, int]:
     valid = [_collection_id(lv, y) for (lv, y) in sorted(data.boundaries.layers)]
     level, _, year = collection_id.rpartition("_")
     if collection_id not in valid:
-        raise InvalidChoice("collection", collection_id, valid)
+        raise UnknownResource("collection", collection_id, valid)
     return level, int(year)
 
 
@@ -154,7 +154,7 @@ def item(request: Request, collection_id: str, feature_id: str, crs: str = Query
     level, year = _parse_collection(data, collection_id)
     codes = list(data.boundaries.get(level, year)["code"])
     if feature_id not in codes:
-        raise InvalidChoice("feature", feature_id, codes[:20], hint=f"{len(codes)} features in {collection_id}")
+        raise UnknownResource("feature", feature_id, codes[:20], hint=f"{len(codes)} features in {collection_id}")
     index = codes.index(feature_id)
     page = feature_page(data, level, year, 1, index, None, crs)
     feature = page.features[0]

@@ -10,7 +10,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from atlas.errors import DataValidationError, InvalidChoice
+from atlas.errors import DataValidationError, UnknownResource
 from atlas.schemes import SCHEMES
 from atlas.semantics import DEFAULT_PRECISION, DIRECTIONS, KINDS, MIDPOINT_KINDS, SeriesBreak
 from atlas.settings import GEODATA_DIR
@@ -128,7 +128,7 @@ class Catalogue:
         try:
             return self.indicators[indicator_id]
         except KeyError:
-            raise InvalidChoice("indicator", indicator_id, sorted(self.indicators)) from None
+            raise UnknownResource("indicator", indicator_id, sorted(self.indicators)) from None
 
     def csv_files(self) -> list[str]:
         return sorted({i.file for i in self.indicators.values() if i.file})

@@ -6,15 +6,32 @@ from collections.abc import Iterable
 
 
 class AtlasError(Exception):
-    """Base class: a problem with input or data that deserves a clear message, not a stack trace."""
+    """Base class: a problem with input or data that deserves a clear message, not a stack trace.
+
+    Each type carries the HTTP status it means (as pygeoapi's provider errors do), so the API maps types
+    to answers in one table and the core never imports the web framework. ``server_side`` problems are
+    the operator's to fix: their answer names no machine path.
+    """
+
+    status = 400
+    title = "Bad request"
+    server_side = False
 
 
 class DataFolderError(AtlasError):
-    """The data folder is missing or incomplete."""
+    """The data folder (or an installed front-end package) is missing or incomplete: the operator's problem."""
+
+    status = 503
+    title = "Service unavailable"
+    server_side = True
 
 
 class DataValidationError(AtlasError):
     """Source data does not match the manifest or catalogue; carries every problem found, not just the first."""
+
+    status = 500
+    title = "Invalid source data"
+    server_side = True
 
     def __init__(self, problems: list[str]):
         self.problems = problems
@@ -26,6 +43,8 @@ class DataValidationError(AtlasError):
 class InvalidChoice(AtlasError):
     """A parameter took a value outside its valid set; names the parameter and the valid choices."""
 
+    title = "Invalid parameter"
+
     def __init__(self, parameter: str, value: object, choices: Iterable[object], hint: str = ""):
         self.parameter = parameter
         self.value = value
@@ -35,8 +54,18 @@ class InvalidChoice(AtlasError):
         super().__init__(f"invalid {parameter} {value!r}; valid: {listed}{'. ' + hint if hint else ''}")
 
 
+class UnknownResource(InvalidChoice):
+    """The thing a path names (an indicator, region, collection, feature, topsector) does not exist."""
+
+    status = 404
+    title = "Not found"
+
+
 class ResponseTooLarge(AtlasError):
     """A generated answer exceeds the configured size; says how big it was and how to ask for less."""
+
+    status = 413
+    title = "Response too large"
 
     def __init__(self, size: int, limit: int, hint: str):
         self.size, self.limit = size, limit

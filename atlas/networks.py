@@ -21,7 +21,7 @@ import shapely
 
 from atlas.geography.vocabulary import LEVELS
 from atlas.data import AtlasData
-from atlas.errors import DataValidationError, InvalidChoice
+from atlas.errors import DataValidationError, InvalidChoice, UnknownResource
 from atlas.placematch import place_matcher
 from atlas.profiles import find_region
 from atlas.settings import GEODATA_DIR
@@ -231,11 +231,11 @@ def network_geojson(data: AtlasData, networks: list[Network], topsector: str, le
                     min_weight: float = 0.0) -> dict:
     """Links and nodes of one topsector at one level, with provenance on every link and metrics on nodes."""
     if topsector not in TOPSECTORS:
-        raise InvalidChoice("topsector", topsector, sorted(TOPSECTORS))
+        raise UnknownResource("topsector", topsector, sorted(TOPSECTORS))
     links = [link for n in networks for link in n.links if link.topsector == topsector]
     if not links:
         present = sorted({link.topsector for n in networks for link in n.links})
-        raise InvalidChoice("topsector", topsector, present, hint="topsectors with a loaded network")
+        raise UnknownResource("topsector", topsector, present, hint="topsectors with a loaded network")
     merged, internal = aggregate(data, links, level)
     shown = [link for link in merged if not link.measured or link.weight >= min_weight]
     node_metrics = metrics(shown)

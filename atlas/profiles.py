@@ -6,7 +6,7 @@ import pandas as pd
 
 from atlas import semantics
 from atlas.data import AtlasData
-from atlas.errors import InvalidChoice
+from atlas.errors import InvalidChoice, UnknownResource
 from atlas.geography.vocabulary import LEVEL_INFO, level_of_code
 from atlas.reference import national_reference
 from atlas.values import available_levels, available_years, indicator_values
@@ -16,10 +16,10 @@ def find_region(data: AtlasData, code: str, year: int | None) -> tuple[str, int]
     """Level and boundary year of a region code; the latest year that has the code unless one is asked for."""
     prefix = level_of_code(code)
     if prefix is None:
-        raise InvalidChoice("code", code, [lv.example for lv in LEVEL_INFO.values()], hint="a CBS region code")
+        raise UnknownResource("code", code, [lv.example for lv in LEVEL_INFO.values()], hint="a CBS region code")
     years = [y for y in data.boundaries.years(prefix) if code in set(data.boundaries.get(prefix, y)["code"])]
     if not years:
-        raise InvalidChoice("code", code, [], hint=f"no {prefix} with this code in any boundary year")
+        raise UnknownResource("code", code, [], hint=f"no {prefix} with this code in any boundary year")
     if year is None:
         return prefix, years[-1]
     if year not in years:
