@@ -9,19 +9,30 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from atlas.errors import DataValidationError, UnknownResource
-from atlas.schemes import SCHEMES
-from atlas.semantics import DEFAULT_PRECISION, DIRECTIONS, KINDS, MIDPOINT_KINDS, SeriesBreak
+from atlas.schemes import CLASSIFICATION_METHODS, SCHEMES
+from atlas.semantics import DEFAULT_PRECISION, MIDPOINT_KINDS, Direction, Kind, SeriesBreak
 from atlas.settings import GEODATA_DIR
 
 CATALOGUE_PATH = GEODATA_DIR / "catalogue.toml"
-AGGREGATIONS = ("sum", "weighted_mean", "ratio", "none")
-THEMES = ("rd", "innovation", "firms", "collaboration", "education", "labour", "population")  # picker order
+Aggregation = Literal["sum", "weighted_mean", "ratio", "none"]
+Theme = Literal["rd", "innovation", "firms", "collaboration", "education", "labour", "population"]  # picker order
+Derivation = Literal["count_organisations", "sum"]  # how atlas.citytotals totals city rows per gemeente
+Classification = Literal[CLASSIFICATION_METHODS]  # type: ignore[valid-type]
+THEMES: tuple[str, ...] = get_args(Theme)
 
 
-@dataclass(frozen=True)
-class AttributeSource:
+class _Entry(BaseModel):
+    """Strict: an unknown key is a typo that would otherwise silently fall back to a default."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class AttributeSource(_Entry):
     """A CBS key figure carried as an attribute of a boundary file."""
 
     path: str
@@ -29,8 +40,7 @@ class AttributeSource:
     year: int
 
 
-@dataclass(frozen=True)
-class NoteRule:
+class NoteRule(_Entry):
     """Values a source states only in the note of another indicator's rows (e.g. a table's group column).
 
     Rows of `csv_indicator` in `file` whose note matches `pattern` give this indicator the value that
@@ -42,26 +52,30 @@ class NoteRule:
     pattern: str
     values: tuple[tuple[str, str], ...]
 
+    @field_validator("values", mode="before")
+    @classmethod
+    def _pairs(cls, raw: object) -> object:
+        return tuple(raw.items()) if isinstance(raw, dict) else raw
 
-@dataclass(frozen=True)
-class Indicator:
+
+class Indicator(_Entry):
     id: str
-    theme: str
+    theme: Theme
     title_nl: str
     title_en: str
     unit: str
     levels: tuple[str, ...]
-    years: tuple[int, ...]
+    years: tuple[int, ...] = ()
     definition: str
     source: str
-    aggregation: str
+    aggregation: Aggregation
     caveats: tuple[str, ...] = ()
     series_breaks: tuple[SeriesBreak, ...] = ()
-    kind: str = "count"
-    direction: str = "neutral"
-    midpoint: float | str | None = None  # a value such as 0 or 100, or "national"
-    precision: int | None = None  # decimals as published; None takes the kind's default
-    min_population: int | None = None  # disclosure: values of regions with fewer inhabitants are withheld
+    kind: Kind
+    direction: Direction = "neutral"
+    midpoint: float | Literal["national"] | None = None  # a value such as 0 or 100, or "national"
+    precision: int | None = Field(None, ge=0, le=6)  # decimals as published; None takes the kind's default
+    min_population: int | None = Field(None, ge=1)  # disclosure: values of smaller regions are withheld
     unit_nl: str = ""
     definition_nl: str = ""
     caveats_nl: tuple[str, ...] = ()
@@ -77,12 +91,12 @@ class Indicator:
     undated: bool = False
     allow_uncoded: bool = False
     attributes: tuple[AttributeSource, ...] = ()
-    classification: str = "quantiles"
+    classification: Classification = "quantiles"
     scheme: str = "YlGnBu"
     categories: tuple[str, ...] = ()  # strongest first (most urban, innovation leader): the first gets the darkest colour
     categories_nl: tuple[str, ...] = ()
     derived_from: str | None = None  # a city-level indicator this one totals per gemeente (atlas.citytotals)
-    derivation: str | None = None
+    derivation: Derivation | None = None
     vintage: int | None = None  # the boundary year the source's region codes refer to, where the source says so
 
     @property
@@ -137,56 +151,20 @@ class Catalogue:
         return {(i.file, i.csv_indicator or i.id): i for i in self.indicators.values() if i.file}
 
 
-def _indicator(entry: dict) -> Indicator:
-    attributes = tuple(AttributeSource(a["path"], a["column"], int(a["year"])) for a in entry.get("attributes", []))
-    breaks = tuple(SeriesBreak(int(b["year"]), b["reason"], b["reason_nl"]) for b in entry.get("series_breaks", []))
-    notes = entry.get("from_notes")
-    return Indicator(
-        id=entry["id"], theme=entry["theme"], title_nl=entry["title_nl"], title_en=entry["title_en"],
-        unit=entry["unit"], levels=tuple(entry["levels"]), years=tuple(int(y) for y in entry.get("years", [])),
-        definition=entry["definition"], source=entry["source"], aggregation=entry["aggregation"],
-        caveats=tuple(entry.get("caveats", [])), series_breaks=breaks,
-        kind=entry.get("kind", ""), direction=entry.get("direction", "neutral"), midpoint=entry.get("midpoint"),
-        precision=entry.get("precision"), min_population=entry.get("min_population"),
-        unit_nl=entry.get("unit_nl", ""), definition_nl=entry.get("definition_nl", ""),
-        caveats_nl=tuple(entry.get("caveats_nl", [])), see_instead=entry.get("see_instead"),
-        from_notes=NoteRule(notes["file"], notes["csv_indicator"], notes["pattern"], tuple(notes["values"].items()))
-        if notes else None,
-        file=entry.get("file"), csv_indicator=entry.get("csv_indicator"),
-        units=tuple(entry.get("units", [])), weight=entry.get("weight"), numerator=entry.get("numerator"),
-        denominator=entry.get("denominator"), factor=float(entry.get("factor", 1.0)),
-        undated=bool(entry.get("undated", False)), allow_uncoded=bool(entry.get("allow_uncoded", False)),
-        attributes=attributes,
-        classification=entry.get("classification", "quantiles"), scheme=entry.get("scheme", "YlGnBu"),
-        categories=tuple(entry.get("categories", [])), categories_nl=tuple(entry.get("categories_nl", [])),
-        derived_from=entry.get("derived_from"), derivation=entry.get("derivation"),
-        vintage=int(entry["vintage"]) if "vintage" in entry else None,
-    )
-
-
 def _semantic_problems(ind: Indicator) -> list[str]:
     """Meaning that contradicts itself (a rank where higher is better, a diverging ramp without a centre)
-    would draw a map that says the opposite of its data, so it stops the load instead."""
+    would draw a map that says the opposite of its data, so it stops the load instead. Single fields are
+    typed on the model; these are the rules across fields."""
     problems = []
-    if ind.theme not in THEMES:
-        problems.append(f"{ind.id}: theme {ind.theme!r} not one of {THEMES}")
-    if ind.kind not in KINDS:
-        problems.append(f"{ind.id}: kind {ind.kind!r} not one of {KINDS}")
-    if ind.direction not in DIRECTIONS:
-        problems.append(f"{ind.id}: direction {ind.direction!r} not one of {DIRECTIONS}")
     if ind.kind == "rank" and ind.direction != "lower_is_better":
         problems.append(f"{ind.id}: a rank is better when lower; direction must be 'lower_is_better'")
     if ind.kind == "category" and (ind.aggregation != "none" or not ind.categories):
         problems.append(f"{ind.id}: a category cannot be aggregated and needs its ordered categories")
     if len(ind.categories_nl) != len(ind.categories):
         problems.append(f"{ind.id}: categories_nl must give a Dutch label for each of {list(ind.categories)}")
-    if ind.precision is not None and (not isinstance(ind.precision, int) or not 0 <= ind.precision <= 6):
-        problems.append(f"{ind.id}: precision {ind.precision!r} must be a whole number of decimals 0-6")
     if ind.midpoint is not None:
         if ind.kind not in MIDPOINT_KINDS:
             problems.append(f"{ind.id}: a midpoint only makes sense for kinds {MIDPOINT_KINDS}, not {ind.kind!r}")
-        if ind.midpoint != "national" and isinstance(ind.midpoint, str | bool):
-            problems.append(f"{ind.id}: midpoint {ind.midpoint!r} must be a number or 'national'")
     scheme = SCHEMES.get(ind.scheme)
     if scheme is None:
         problems.append(f"{ind.id}: scheme {ind.scheme!r} not one of {sorted(SCHEMES)}")
@@ -211,8 +189,6 @@ def _check(catalogue: Catalogue) -> None:
     """Rules must point at indicators that exist, or aggregation would fail later in a confusing place."""
     problems = []
     for ind in catalogue.indicators.values():
-        if ind.aggregation not in AGGREGATIONS:
-            problems.append(f"{ind.id}: aggregation {ind.aggregation!r} not one of {AGGREGATIONS}")
         problems += _semantic_problems(ind)
         rule = ind.from_notes
         if rule and (rule.file, rule.csv_indicator) not in catalogue.by_csv():
@@ -237,12 +213,18 @@ def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     catalogue = Catalogue()
     duplicates = []
+    problems = []
     for entry in raw["indicator"]:
-        indicator = _indicator(entry)
+        try:
+            indicator = Indicator.model_validate(entry)
+        except ValidationError as exc:
+            problems += [f"{entry.get('id', '?')}: {'.'.join(str(p) for p in e['loc'])} {e.get('input')!r}: {e['msg']}"
+                         for e in exc.errors()]
+            continue
         if indicator.id in catalogue.indicators:
             duplicates.append(f"catalogue: indicator id {indicator.id!r} defined twice")
         catalogue.indicators[indicator.id] = indicator
-    if duplicates:
-        raise DataValidationError(duplicates)
+    if problems or duplicates:
+        raise DataValidationError(problems + duplicates)
     _check(catalogue)
     return catalogue

@@ -16,7 +16,6 @@ from atlas.catalogue import Catalogue, Indicator
 from atlas.placematch import Match, build_matcher
 from atlas.store import BoundaryStore
 
-DERIVATIONS = ("count_organisations", "sum")
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,10 @@ from atlas.coverage import sentence
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
 from atlas.reference import national_reference
-from atlas.schemes import MIN_CLASSES, SCHEMES, Scheme, get_scheme, scheme_colours
+from atlas.schemes import CLASSIFICATION_METHODS, MIN_CLASSES, SCHEMES, Scheme, get_scheme, scheme_colours
 from atlas.values import IndicatorValues, indicator_values
 
-METHODS = ("quantiles", "equal_interval", "natural_breaks", "std_mean", "user_defined")
+METHODS = CLASSIFICATION_METHODS
 CATEGORY_METHOD = "categories"
 DEFAULT_CLASSES = 5
 DEFAULT_DIVERGING = "RdBu"

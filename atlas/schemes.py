@@ -14,6 +14,9 @@ from branca.utilities import color_brewer
 
 from atlas.errors import InvalidChoice
 
+# Classification methods for numbers (mapclassify); the catalogue's defaults are checked against them.
+CLASSIFICATION_METHODS = ("quantiles", "equal_interval", "natural_breaks", "std_mean", "user_defined")
+
 MIN_CLASSES = 2
 
 

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
 
-KINDS = ("count", "share", "ratio", "index", "rank", "category")
-DIRECTIONS = ("higher_is_better", "lower_is_better", "neutral")
+Kind = Literal["count", "share", "ratio", "index", "rank", "category"]
+Direction = Literal["higher_is_better", "lower_is_better", "neutral"]
+KINDS: tuple[str, ...] = get_args(Kind)
+DIRECTIONS: tuple[str, ...] = get_args(Direction)
 MIDPOINT_KINDS = ("share", "ratio", "index")
 DEFAULT_PRECISION = {"count": 0, "rank": 0, "share": 1, "ratio": 2, "index": 1}
 MIN_COVERAGE = 0.5  # below this share of regions with a value, a layer is labelled, not ranked

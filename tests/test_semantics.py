@@ -192,6 +192,10 @@ def test_picker_listing_is_ordered_by_theme_and_marks_duplicates(client):
     ({"scheme": "Set2"}, "for categories only"),
     ({"precision": 1.5}, "precision"),
     ({"series_breaks": [{"year": 1900, "reason": "x", "reason_nl": "x"}]}, "outside the indicator's years"),
+    ({"classification": "jenks"}, "classification 'jenks'"),
+    ({"aggregation": "mean"}, "aggregation 'mean'"),
+    ({"classificaton": "quantiles"}, "classificaton 'quantiles': Extra inputs are not permitted"),
+    ({"derivation": "average"}, "derivation 'average'"),
 ])
 def test_catalogue_semantics_are_checked_when_it_loads(tmp_path, change, complaint):
     raw = tomllib.loads(CATALOGUE_PATH.read_text(encoding="utf-8"))
