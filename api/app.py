@@ -15,6 +15,7 @@ from api.deps import PROBLEM_RESPONSES
 from api.errors import install_error_handlers
 from api.responsecache import ResponseCache
 from api.routes_web import mount_web
+from api.settings import ApiSettings, WebSettings
 from atlas import __version__
 from atlas.bytecache import ByteCache
 from atlas.data import AtlasData, load_atlas
@@ -23,13 +24,14 @@ from atlas.settings import get_settings
 
 def create_app(data: AtlasData | None = None) -> FastAPI:
     """Build the app; the data is loaded here, not per request, so corrupt data stops the start."""
-    settings = get_settings()
+    settings, web = ApiSettings(), WebSettings()
     app = FastAPI(
         title="Innovation Atlas NL", version=__version__,
         description="Where research and innovation happen in the Netherlands: indicators per region with source, "
                     "year, unit and definition; layer downloads; OGC API - Features under /ogc.",
     )
-    app.state.data = data if data is not None else load_atlas(settings)
+    app.state.data = data if data is not None else load_atlas(get_settings())
+    app.state.api_settings, app.state.web_settings = settings, web
     app.state.tile_cache = ByteCache(settings.tile_cache_mb * 2**20)
     gc.freeze()  # the loaded data lives as long as the process; keep it out of garbage-collector sweeps
     install_error_handlers(app)

@@ -7,6 +7,7 @@ from enum import Enum
 from fastapi import Query, Request
 from pydantic import BaseModel
 
+from api.settings import ApiSettings, WebSettings
 from atlas.data import AtlasData
 from atlas.geography.vocabulary import LEVELS
 
@@ -57,6 +58,14 @@ def boundary_year(
         "crosswalk and every value says how (harmonised: none, exact or estimated)")),
 ) -> int | None:
     return boundary_year
+
+
+def api_settings(request: Request) -> ApiSettings:
+    return request.app.state.api_settings
+
+
+def web_settings(request: Request) -> WebSettings:
+    return request.app.state.web_settings
 
 
 def atlas_data(request: Request) -> AtlasData:

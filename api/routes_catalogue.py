@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 
 from api import schemas
-from api.deps import Level, ValuesFormat, atlas_data, boundary_year
+from api.deps import Level, ValuesFormat, api_settings, atlas_data, boundary_year, web_settings
+from api.settings import ApiSettings, WebSettings
 from atlas import __version__
 from atlas.catalogue import THEMES
 from atlas.coverage import coverage_entry, coverage_table
@@ -18,7 +19,6 @@ from atlas.geography.vocabulary import LEVEL_INFO
 from atlas.places import regions_within
 from atlas.reference import national_reference
 from atlas.semantics import qualifier_labels, typed_values
-from atlas.settings import get_settings
 from atlas.tilegrid import bounds_wgs84
 from atlas.values import available_levels, available_years, indicator_values
 
@@ -34,12 +34,12 @@ def health(data: AtlasData = Depends(atlas_data)) -> dict:
 
 
 @router.get("/config", response_model=schemas.Config)
-def config(data: AtlasData = Depends(atlas_data)) -> dict:
+def config(data: AtlasData = Depends(atlas_data), settings: ApiSettings = Depends(api_settings),
+           web: WebSettings = Depends(web_settings)) -> dict:
     """What the web page needs to start: background map, zoom range, the country's extent and the region
     vocabulary (levels, names, code patterns, boundary years), so the page never spells them itself."""
-    settings = get_settings()
     return {
-        "base_map": {"url": settings.base_map_url, "attribution": settings.base_map_attribution},
+        "base_map": {"url": web.base_map_url, "attribution": web.base_map_attribution},
         "min_zoom": settings.tile_min_zoom, "max_zoom": settings.tile_max_zoom, "bounds": bounds_wgs84(data),
         "data_version": data.version,
         "boundary_years": {lv: data.boundaries.years(lv) for lv in data.boundaries.levels()},

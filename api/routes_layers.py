@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from api.deps import LayerFormat, Level, atlas_data
+from api.deps import LayerFormat, Level, api_settings, atlas_data
+from api.settings import ApiSettings
 from atlas.data import AtlasData
 from atlas.errors import ResponseTooLarge
 from atlas.geography.vocabulary import OUTPUT_CRS
 from atlas.layers import default_layer_year, layer_file
-from atlas.settings import get_settings
 
 router = APIRouter(prefix="/api/v1", tags=["layers"])
 
@@ -28,12 +28,12 @@ def layer(
     format: LayerFormat = Query(LayerFormat.geojson),
     crs: str = Query("EPSG:4326", description=f"One of {', '.join(OUTPUT_CRS)}"),
     simplify: float = Query(0.0, description="Topology-preserving simplification tolerance in metres (0-5000)"),
-    data: AtlasData = Depends(atlas_data),
+    data: AtlasData = Depends(atlas_data), settings: ApiSettings = Depends(api_settings),
 ) -> Response:
     ids = [i.strip() for i in indicators.split(",") if i.strip()]
     year = year if year is not None else default_layer_year(data, level.value, ids)
     file = layer_file(data, level.value, year, ids, crs, simplify, format.value)
-    limit = get_settings().max_response_mb * 2**20
+    limit = settings.max_response_mb * 2**20
     if len(file.content) > limit:
         raise ResponseTooLarge(len(file.content), limit, "use simplify (metres), fewer indicators or format=gpkg")
     return Response(file.content, media_type=file.media_type,

@@ -8,12 +8,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from api import schemas
-from api.deps import OgcFormat, atlas_data
+from api.deps import OgcFormat, api_settings, atlas_data
+from api.settings import ApiSettings
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice, UnknownResource
 from atlas.features import feature_page, parse_bbox
 from atlas.geography.vocabulary import CRS84_URI, CRS_URIS
-from atlas.settings import get_settings
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
 CONFORMANCE = [
@@ -129,8 +129,9 @@ def items(
     crs: str = Query(CRS84, description="Output CRS URI"),
     f: OgcFormat | None = None,
     data: AtlasData = Depends(atlas_data),
+    settings: ApiSettings = Depends(api_settings),
 ):
-    maximum = get_settings().max_page_size
+    maximum = settings.max_page_size
     if limit > maximum:
         raise InvalidChoice("limit", limit, [f"1..{maximum}"])
     level, year = _parse_collection(data, collection_id)

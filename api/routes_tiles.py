@@ -16,7 +16,6 @@ from atlas.bytecache import ByteCache
 from atlas.classify import CATEGORY_METHOD, METHODS, ClassRequest, classification_for
 from atlas.data import AtlasData
 from atlas.schemes import SCHEMES
-from atlas.settings import get_settings
 from atlas.tilegrid import tile_address
 from atlas.tilejson import tilejson
 from atlas.tiles import FORMATS, TileRequest, get_tile, tile_classification, tile_etag
@@ -72,7 +71,7 @@ def tile_json(
     query["v"] = data.version[:12]
     base = str(http.base_url).rstrip("/")
     url = f"{base}/api/v1/tiles/{level.value}/{indicator}/{{z}}/{{x}}/{{y}}.{format.value}?{urlencode(query)}"
-    settings = get_settings()
+    settings = http.app.state.api_settings
     return tilejson(data, classification, url, format.value, settings.tile_min_zoom, settings.tile_max_zoom)
 
 
@@ -88,7 +87,7 @@ async def tile(
 ) -> Response:
     """`tile` is `{y}.png`, `{y}@2x.png` (512 px) or `{y}.mvt`."""
     match = TILE_NAME.match(tile)  # the path pattern has already rejected anything else
-    settings = get_settings()
+    settings = http.app.state.api_settings
     address = tile_address(z, x, int(match["y"]), 2 if match["retina"] else 1,
                            settings.tile_min_zoom, settings.tile_max_zoom)
     tile_request = TileRequest(indicator, level.value, year, request, address, match["format"], boundaries)

@@ -6,13 +6,14 @@ from fastapi import APIRouter, Depends, FastAPI, Query
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from api.deps import PROBLEM_RESPONSES, Level, atlas_data
+from api.deps import PROBLEM_RESPONSES, Level, atlas_data, web_settings
+from api.settings import WebSettings
 from api.routes_tiles import class_request
 from atlas.classify import ClassRequest
 from atlas.data import AtlasData
 from atlas.errors import DataFolderError
 from atlas.export_html import export_map_html
-from atlas.settings import REPO_ROOT, get_settings
+from atlas.settings import REPO_ROOT
 
 WEB_DIR = REPO_ROOT / "web"
 VENDOR = {"leaflet": "leaflet/dist"}
@@ -29,9 +30,10 @@ def page() -> FileResponse:
 def export_map(
     indicator: str, level: Level, year: int | None = Query(None, ge=1900, le=2100),
     request: ClassRequest = Depends(class_request), data: AtlasData = Depends(atlas_data),
+    web: WebSettings = Depends(web_settings),
 ) -> HTMLResponse:
     """A standalone HTML choropleth with legend and tooltips (folium), for reports; works offline."""
-    leaflet = get_settings().web_packages_dir / VENDOR["leaflet"]
+    leaflet = web.web_packages_dir / VENDOR["leaflet"]
     document = export_map_html(data, indicator, level.value, year, request, leaflet)
     filename = f"{indicator}_{level.value}_{year or 'latest'}.html"
     return HTMLResponse(document, headers={"Content-Disposition": f'inline; filename="{filename}"'})
@@ -39,7 +41,7 @@ def export_map(
 
 def mount_web(app: FastAPI) -> None:
     """Serve the page's files; refuse to start without the npm packages rather than show a broken map."""
-    packages = get_settings().web_packages_dir
+    packages = app.state.web_settings.web_packages_dir
     for name, folder in VENDOR.items():
         if not (packages / folder).is_dir():
             raise DataFolderError(f"front-end package {name} missing in {packages}; run `make setup`")

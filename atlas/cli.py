@@ -1,4 +1,6 @@
-"""Command line: `atlas info | values | changes | build | data download | export map | networks import | serve`."""
+"""Command line: `atlas info | values | changes | build | data download | networks import`, plus the commands
+other packages register under the entry-point group ``atlas.commands`` (the API adds `serve` and
+`export map`), so the core never imports the web framework."""
 
 from __future__ import annotations
 
@@ -6,11 +8,13 @@ import argparse
 import json
 import sys
 import time
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from atlas.errors import AtlasError, DataValidationError
 from atlas.settings import AtlasSettings, get_settings
 
+COMMAND_GROUP = "atlas.commands"
 VALUE_FIELDS = ["code", "name", "value", "text", "unit", "missing_reason", "aggregated", "rank", "period", "harmonised",
                 "source_vintage"]
 
@@ -84,29 +88,6 @@ def _download(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    settings = get_settings()
-    uvicorn.run("api.app:create_app", factory=True, host=args.host or settings.host, port=args.port or settings.port,
-                workers=args.workers or settings.workers, access_log=False)  # the atlas writes its own JSON access log
-    return 0
-
-
-def _export_map(args: argparse.Namespace) -> int:
-    from atlas.classify import ClassRequest
-    from atlas.data import load_atlas
-    from atlas.export_html import export_map_html
-
-    breaks = tuple(float(b) for b in args.breaks.split(",")) if args.breaks else ()
-    request = ClassRequest(args.method, args.classes, args.scheme, args.log, breaks)
-    leaflet = get_settings().web_packages_dir / "leaflet" / "dist"
-    document = export_map_html(load_atlas(), args.indicator, args.level, args.year, request, leaflet)
-    args.output.write_text(document, encoding="utf-8")
-    print(f"wrote {args.output} ({len(document):,} bytes)")
-    return 0
-
-
 def _networks_import(args: argparse.Namespace) -> int:
     from atlas.data import load_atlas
     from atlas.networks import network_summary, read_network
@@ -151,31 +132,14 @@ def _parser() -> argparse.ArgumentParser:
     download.add_argument("--base-url", default="")
     download.add_argument("--quiet", action="store_true")
     download.set_defaults(run=_download)
-    export = sub.add_parser("export", help="standalone exports for reports")
-    export_sub = export.add_subparsers(dest="export_command", required=True)
-    export_map = export_sub.add_parser("map", help="a standalone HTML choropleth (folium) with legend and tooltips")
-    export_map.add_argument("--indicator", required=True)
-    export_map.add_argument("--level", required=True)
-    export_map.add_argument("--year", type=int)
-    export_map.add_argument("--method")
-    export_map.add_argument("--classes", type=int)
-    export_map.add_argument("--scheme")
-    export_map.add_argument("--log", action="store_true")
-    export_map.add_argument("--breaks", help="comma-separated upper class bounds")
-    export_map.add_argument("-o", "--output", type=Path, required=True)
-    export_map.set_defaults(run=_export_map)
     networks = sub.add_parser("networks", help="topsector collaboration networks")
     networks_sub = networks.add_subparsers(dest="networks_command", required=True)
     network_import = networks_sub.add_parser("import", help="validate a network CSV and add it to the atlas",
                                              description="Columns: topsector,source,target,weight,year,source_description")
     network_import.add_argument("file", type=Path)
     network_import.set_defaults(run=_networks_import)
-    serve = sub.add_parser("serve", help="run the API and web atlas", epilog=f"settings:\n{env}",
-                           formatter_class=argparse.RawDescriptionHelpFormatter)
-    serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
-    serve.add_argument("--workers", type=int)
-    serve.set_defaults(run=_serve)
+    for command in entry_points(group=COMMAND_GROUP):  # `serve` and `export map` come from the api package
+        command.load()(sub, env)
     return parser
 
 

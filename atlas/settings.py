@@ -1,4 +1,7 @@
-"""All configuration in one typed place, read from ``ATLAS_*`` environment variables.
+"""The core's settings: where the data is and where derived caches go, read from ``ATLAS_*`` variables.
+
+HTTP and page settings belong to the API (``api.settings``): the core runs the same from the CLI, a
+notebook or the server, and knows nothing of ports or CORS.
 
 The repository root is found from this file so that ``../shared`` resolves the same way whether the
 atlas is started by ``make run``, the CLI or the tests.
@@ -17,7 +20,7 @@ GEODATA_DIR = REPO_ROOT / "geodata"
 
 
 class AtlasSettings(BaseSettings):
-    """Runtime settings; every field can be set as ``ATLAS_<FIELD>`` in the environment."""
+    """Data settings; every field can be set as ``ATLAS_<FIELD>`` in the environment."""
 
     model_config = SettingsConfigDict(env_prefix="ATLAS_", extra="ignore")
 
@@ -29,29 +32,10 @@ class AtlasSettings(BaseSettings):
         default=REPO_ROOT / ".cache" / "atlas",
         description="Where derived GeoParquet caches and downloads are written (ignored by git).",
     )
-    host: str = Field(default="127.0.0.1", description="Address the server binds to.")
-    port: int = Field(default=8000, ge=1, le=65535, description="Port the server listens on.")
-    workers: int = Field(default=1, ge=1, le=64, description="uvicorn worker processes (each loads the data once).")
-    request_timeout_s: float = Field(default=30.0, gt=0, description="Requests running longer get 503.")
-    max_response_mb: int = Field(default=64, ge=1, description="Largest generated download; larger asks get 413.")
-    access_log: bool = Field(default=True, description="Write one JSON line per request to stdout.")
     upstream_url: str = Field(
         default="",
         description="Base URL of a mirror laid out like the data folder; empty uses each file's pinned public copy.",
     )
-    cors_origins: list[str] = Field(default=["*"], description="Origins allowed to GET from the API.")
-    max_page_size: int = Field(default=1000, ge=1, description="Largest `limit` accepted by paged endpoints.")
-    tile_min_zoom: int = Field(default=4, ge=0, le=22, description="Lowest zoom level rendered as tiles.")
-    tile_max_zoom: int = Field(default=16, ge=0, le=22, description="Highest zoom level rendered as tiles.")
-    base_map_url: str = Field(
-        default="https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/grijs/EPSG:3857/{z}/{x}/{y}.png",
-        description="XYZ URL of the optional background map in the web page (default PDOK BRT grey); empty for none.",
-    )
-    base_map_attribution: str = Field(default="Kaartgegevens &copy; Kadaster (PDOK, BRT-Achtergrondkaart)",
-                                      description="Attribution shown with the background map.")
-    web_packages_dir: Path = Field(default=REPO_ROOT / "web" / "node_modules",
-                                   description="Where `make setup` installed the front-end packages from npm.")
-    tile_cache_mb: int = Field(default=256, ge=0, description="Memory for rendered tiles (least recently used dropped).")
 
 
 @lru_cache(maxsize=1)

@@ -243,17 +243,12 @@ def test_every_json_operation_declares_its_response_schema(client):
     assert checked >= 25 and not undocumented, undocumented
 
 
-def test_a_server_side_problem_is_a_5xx_that_names_no_machine_path(data, monkeypatch, tmp_path):
-    from atlas.settings import get_settings
+def test_a_server_side_problem_is_a_5xx_that_names_no_machine_path(data, tmp_path):
+    from api.settings import WebSettings
 
     client = TestClient(create_app(data))
-    monkeypatch.setenv("ATLAS_WEB_PACKAGES_DIR", str(tmp_path / "gone"))
-    get_settings.cache_clear()
-    try:
-        response = client.get("/export/map.html", params={"indicator": "population", "level": "provincie"})
-    finally:
-        monkeypatch.delenv("ATLAS_WEB_PACKAGES_DIR")
-        get_settings.cache_clear()
+    client.app.state.web_settings = WebSettings(web_packages_dir=tmp_path / "gone")  # packages removed after start
+    response = client.get("/export/map.html", params={"indicator": "population", "level": "provincie"})
     assert response.status_code == 503 and response.headers["content-type"] == "application/problem+json"
     assert str(tmp_path) not in response.text and "/" not in response.json()["detail"]
     missing = client.get("/api/v1/indicators/no_such_thing")

@@ -94,3 +94,11 @@ def test_serve_with_two_workers_answers_from_both(settings, data):
         _, errors = process.communicate(timeout=30)
     started = errors.count("Started server process")
     assert started == 2, errors[-2000:]
+
+
+def test_cors_origins_may_be_comma_separated(configured):
+    client = configured(cors_origins="https://a.nl,https://b.nl")
+    for origin in ("https://a.nl", "https://b.nl"):
+        answer = client.get("/api/v1/health", headers={"Origin": origin})
+        assert answer.headers["access-control-allow-origin"] == origin
+    assert "access-control-allow-origin" not in client.get("/api/v1/health", headers={"Origin": "https://c.nl"}).headers

@@ -1,0 +1,62 @@
+"""The server's settings, one class per concern (as tipg does): HTTP serving and the web page.
+
+Read from ``ATLAS_*`` variables when an app is created and kept on ``app.state``, so each app (and each
+test) sees the environment of its own start; lists are accepted comma-separated
+(``ATLAS_CORS_ORIGINS=https://a.nl,https://b.nl``) as well as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from atlas.settings import REPO_ROOT
+
+
+class _FromEnvironment(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ATLAS_", extra="ignore")
+
+
+class ApiSettings(_FromEnvironment):
+    """How the API serves: address, processes, limits and its caches."""
+
+    host: str = Field(default="127.0.0.1", description="Address the server binds to.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port the server listens on.")
+    workers: int = Field(default=1, ge=1, le=64, description="uvicorn worker processes (each loads the data once).")
+    request_timeout_s: float = Field(default=30.0, gt=0, description="Requests running longer get 503.")
+    max_response_mb: int = Field(default=64, ge=1, description="Largest generated download; larger asks get 413.")
+    access_log: bool = Field(default=True, description="Write one JSON line per request to stdout.")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default=["*"], description="Origins allowed to GET from the API, comma-separated or a JSON list.")
+    max_page_size: int = Field(default=1000, ge=1, description="Largest `limit` accepted by paged endpoints.")
+    tile_min_zoom: int = Field(default=4, ge=0, le=22, description="Lowest zoom level rendered as tiles.")
+    tile_max_zoom: int = Field(default=16, ge=0, le=22, description="Highest zoom level rendered as tiles.")
+    tile_cache_mb: int = Field(default=256, ge=0, description="Memory for rendered tiles (least recently used dropped).")
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _listed(cls, raw: object) -> object:
+        """`a,b` or `["a","b"]`: an operator types the first, a deployment template writes the second."""
+        if isinstance(raw, str):
+            text = raw.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return raw
+
+
+class WebSettings(_FromEnvironment):
+    """What the page and the HTML exports need: the background map and the locally installed npm packages."""
+
+    base_map_url: str = Field(
+        default="https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/grijs/EPSG:3857/{z}/{x}/{y}.png",
+        description="XYZ URL of the optional background map in the web page (default PDOK BRT grey); empty for none.",
+    )
+    base_map_attribution: str = Field(default="Kaartgegevens &copy; Kadaster (PDOK, BRT-Achtergrondkaart)",
+                                      description="Attribution shown with the background map.")
+    web_packages_dir: Path = Field(default=REPO_ROOT / "web" / "node_modules",
+                                   description="Where `make setup` installed the front-end packages from npm.")
