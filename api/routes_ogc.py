@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import html
+from pathlib import Path
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
+from fastapi.templating import Jinja2Templates
 
 from api import schemas
 from api.deps import OgcFormat, api_settings, atlas_data
@@ -25,6 +26,7 @@ CONFORMANCE = [
 ]
 CRS84 = CRS84_URI
 GEOJSON = "application/geo+json"
+TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")  # autoescaped: names come from data
 
 
 def _documented(model: type, media_type: str) -> dict[int | str, dict]:
@@ -33,20 +35,20 @@ def _documented(model: type, media_type: str) -> dict[int | str, dict]:
     return {200: {"model": model, "content": {media_type: {"schema": schema}, "text/html": {}}}}
 
 
-def _base(request: Request) -> str:
-    return str(request.base_url).rstrip("/") + "/ogc"
+def _url(request: Request, name: str, query: str = "", **path: str) -> str:
+    """Links come from the routes themselves (url_for), so a mount point or proxy prefix is never lost."""
+    return str(request.url_for(name, **path)) + (f"?{query}" if query else "")
 
 
 def _respond(request: Request, body: dict, f: OgcFormat | None, media_type: str = "application/json",
              headers: dict | None = None):
     if f is OgcFormat.html or (f is None and "text/html" in request.headers.get("accept", "")):
-        title = html.escape(str(body.get("title", body.get("id", "Innovation Atlas NL"))))
-        links = "".join(f'<li><a href="{html.escape(l["href"])}">{html.escape(l.get("title", l["rel"]))}</a></li>'
-                        for l in body.get("links", []))
-        items = "".join(f"<li>{html.escape(str(x.get('id')))}: {html.escape(str(x.get('properties', {}).get('name', x.get('title', ''))))}</li>"
-                        for x in body.get("features", body.get("collections", [])))
-        return HTMLResponse(f"<!doctype html><html lang=en><meta charset=utf-8><title>{title}</title>"
-                            f"<h1>{title}</h1><ul>{links}</ul><ul>{items}</ul></html>", headers=headers)
+        entries = [{"id": x.get("id"), "name": x.get("properties", {}).get("name", x.get("title")),
+                    "href": next((link["href"] for link in x.get("links", []) if link["rel"] == "self"), None)}
+                   for x in body.get("features", body.get("collections", []))]
+        context = {"title": body.get("title", body.get("id", "Innovation Atlas NL")),
+                   "description": body.get("description"), "links": body.get("links", []), "entries": entries}
+        return TEMPLATES.TemplateResponse(request, "ogc.html", context, headers=headers)
     return JSONResponse(body, media_type=media_type, headers=headers)
 
 
@@ -64,7 +66,6 @@ def _parse_collection(data: AtlasData, collection_id: str) -> tuple[str, int]:
 
 def _collection(request: Request, data: AtlasData, level: str, year: int) -> dict:
     cid = _collection_id(level, year)
-    base = _base(request)
     bounds = [round(v, 6) for v in data.boundaries.get(level, year).total_bounds]
     return {
         "id": cid, "title": f"{level} {year}", "itemType": "feature",
@@ -72,25 +73,25 @@ def _collection(request: Request, data: AtlasData, level: str, year: int) -> dic
         "extent": {"spatial": {"bbox": [bounds], "crs": CRS84}, "temporal": {"interval": [[f"{year}-01-01T00:00:00Z", f"{year}-12-31T23:59:59Z"]]}},
         "crs": list(CRS_URIS), "storageCrs": CRS84,
         "links": [
-            {"href": f"{base}/collections/{cid}", "rel": "self", "type": "application/json", "title": cid},
-            {"href": f"{base}/collections/{cid}/items", "rel": "items", "type": GEOJSON, "title": f"{cid} items"},
-            {"href": f"{base}/collections/{cid}/items?f=html", "rel": "items", "type": "text/html", "title": f"{cid} items (HTML)"},
+            {"href": _url(request, "collection", collection_id=cid), "rel": "self", "type": "application/json", "title": cid},
+            {"href": _url(request, "items", collection_id=cid), "rel": "items", "type": GEOJSON, "title": f"{cid} items"},
+            {"href": _url(request, "items", "f=html", collection_id=cid), "rel": "items", "type": "text/html",
+             "title": f"{cid} items (HTML)"},
         ],
     }
 
 
 @router.get("", response_class=JSONResponse, responses=_documented(schemas.Landing, "application/json"))
 def landing(request: Request, f: OgcFormat | None = None):
-    base = _base(request)
-    root = str(request.base_url).rstrip("/")
     body = {
         "title": "Innovation Atlas NL", "description": "CBS region boundaries per level and year as OGC API - Features",
         "links": [
-            {"href": base, "rel": "self", "type": "application/json", "title": "this document"},
-            {"href": f"{root}/openapi.json", "rel": "service-desc", "type": "application/vnd.oai.openapi+json;version=3.0", "title": "API definition"},
-            {"href": f"{root}/docs", "rel": "service-doc", "type": "text/html", "title": "API documentation"},
-            {"href": f"{base}/conformance", "rel": "conformance", "type": "application/json", "title": "conformance"},
-            {"href": f"{base}/collections", "rel": "data", "type": "application/json", "title": "collections"},
+            {"href": _url(request, "landing"), "rel": "self", "type": "application/json", "title": "this document"},
+            {"href": _url(request, "openapi"), "rel": "service-desc",
+             "type": "application/vnd.oai.openapi+json;version=3.0", "title": "API definition"},
+            {"href": _url(request, "swagger_ui_html"), "rel": "service-doc", "type": "text/html", "title": "API documentation"},
+            {"href": _url(request, "conformance"), "rel": "conformance", "type": "application/json", "title": "conformance"},
+            {"href": _url(request, "collections"), "rel": "data", "type": "application/json", "title": "collections"},
         ],
     }
     return _respond(request, body, f)
@@ -104,7 +105,7 @@ def conformance(request: Request, f: OgcFormat | None = None):
 @router.get("/collections", response_class=JSONResponse, responses=_documented(schemas.Collections, "application/json"))
 def collections(request: Request, f: OgcFormat | None = None, data: AtlasData = Depends(atlas_data)):
     body = {
-        "links": [{"href": f"{_base(request)}/collections", "rel": "self", "type": "application/json", "title": "collections"}],
+        "links": [{"href": _url(request, "collections"), "rel": "self", "type": "application/json", "title": "collections"}],
         "crs": list(CRS_URIS),
         "collections": [_collection(request, data, lv, y) for (lv, y) in sorted(data.boundaries.layers)],
     }
@@ -136,7 +137,7 @@ def items(
         raise InvalidChoice("limit", limit, [f"1..{maximum}"])
     level, year = _parse_collection(data, collection_id)
     page = feature_page(data, level, year, limit, offset, parse_bbox(bbox) if bbox else None, crs)
-    url = f"{_base(request)}/collections/{collection_id}/items"
+    url = _url(request, "items", collection_id=collection_id)
     keep = "".join(f"&{k}={v}" for k, v in (("bbox", bbox), ("crs", crs if crs != CRS84 else None)) if v)
     links = [{"href": f"{url}?limit={limit}&offset={offset}{keep}", "rel": "self", "type": GEOJSON, "title": "this page"}]
     if offset + limit < page.matched:
@@ -159,5 +160,6 @@ def item(request: Request, collection_id: str, feature_id: str, crs: str = Query
     index = codes.index(feature_id)
     page = feature_page(data, level, year, 1, index, None, crs)
     feature = page.features[0]
-    feature["links"] = [{"href": f"{_base(request)}/collections/{collection_id}", "rel": "collection", "type": "application/json", "title": collection_id}]
+    feature["links"] = [{"href": _url(request, "collection", collection_id=collection_id), "rel": "collection",
+                         "type": "application/json", "title": collection_id}]
     return _respond(request, feature, f, GEOJSON, headers={"Content-Crs": f"<{crs}>"})
