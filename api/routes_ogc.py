@@ -34,8 +34,8 @@ def _respond(request: Request, body: dict, f: OgcFormat | None, media_type: str 
              headers: dict | None = None):
     if f is OgcFormat.html or (f is None and "text/html" in request.headers.get("accept", "")):
         title = html.escape(str(body.get("title", body.get("id", "Innovation Atlas NL"))))
-        links = "".join(f'<li><a href="{html.escape(l["href"])}">{html.escape(l.get("title", l["rel"]))}</a></li>'
-                        for l in body.get("links", []))
+        links = "".join(f'<li><a href="{html.escape(k["href"])}">{html.escape(k.get("title", k["rel"]))}</a></li>'
+                        for k in body.get("links", []))
         items = "".join(f"<li>{html.escape(str(x.get('id')))}: {html.escape(str(x.get('properties', {}).get('name', x.get('title', ''))))}</li>"
                         for x in body.get("features", body.get("collections", [])))
         return HTMLResponse(f"<!doctype html><html lang=en><meta charset=utf-8><title>{title}</title>"
