@@ -6,34 +6,50 @@ STAMP  := $(VENV)/.installed
 WEB_STAMP := web/node_modules/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup browser run test build info bench clean
+.PHONY: setup browser run test test-fast lint lock build info bench clean
 
 setup: $(STAMP) $(WEB_STAMP)
 
-# Front-end packages (Leaflet) from the npm registry, exactly as locked; served locally by the atlas.
-$(WEB_STAMP): web/package.json web/package-lock.json
+# Front-end packages (Leaflet, Swagger UI, ReDoc) from the npm registry, exactly as locked; served locally by the atlas.
+$(WEB_STAMP): web/package.json web/package-lock.json web/.npmrc
 	npm ci --prefix web --no-audit --no-fund
 	touch $(WEB_STAMP)
 
-# Debian's Chromium for the browser tests (never a downloaded browser).
+# Debian's Chromium for the browser tests (never a downloaded browser), without the recommended packages.
 browser:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver; }
 
-$(STAMP): pyproject.toml
+# Python packages at the versions in requirements.lock (a constraints file: it pins, the extras choose).
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[test]'
 	touch $(STAMP)
+
+# Re-resolve requirements.lock after changing dependencies in pyproject.toml. Pins already in the lock are kept;
+# `make lock UPGRADE=--upgrade` moves every package to its newest release. Commit the lock with the change.
+lock: $(STAMP)
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra test --python-version 3.11 --universal --quiet \
+		--custom-compile-command "make lock" -o requirements.lock $(UPGRADE)
 
 build: setup
 	$(VENV)/bin/atlas build
 
-run: build
+# The server loads the cache when its fingerprint matches the data and code, and builds it only otherwise.
+run: setup
 	$(VENV)/bin/atlas serve
 
-test: setup browser
+lint: setup
+	$(VENV)/bin/ruff check atlas api tests bench
+	$(VENV)/bin/mypy atlas api tests bench
+
+test: setup browser lint
 	$(PY) -m pytest
+
+test-fast: setup lint
+	$(PY) -m pytest -m "not browser and not container and not fuzz"
 
 info: setup
 	$(VENV)/bin/atlas info
@@ -44,4 +60,4 @@ bench: setup
 	$(PY) bench/load.py
 
 clean:
-	rm -rf .cache $(VENV) web/node_modules screenshots
+	rm -rf .cache $(VENV) web/node_modules screenshots build

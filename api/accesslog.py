@@ -53,7 +53,7 @@ class AccessLogMiddleware:
 
         try:
             await asyncio.wait_for(self.app(scope, receive, tracked), timeout=self.timeout_s)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             if not sent_start:
                 await _timeout_answer(tracked, self.timeout_s)
         finally:

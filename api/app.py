@@ -26,7 +26,7 @@ def create_app(data: AtlasData | None = None) -> FastAPI:
     """Build the app; the data is loaded here, not per request, so corrupt data stops the start."""
     settings, web = ApiSettings(), WebSettings()
     app = FastAPI(
-        title="Innovation Atlas NL", version=__version__,
+        title="Innovation Atlas NL", version=__version__, docs_url=None, redoc_url=None,  # served locally: routes_web
         description="Where research and innovation happen in the Netherlands: indicators per region with source, "
                     "year, unit and definition; layer downloads; OGC API - Features under /ogc.",
     )

@@ -11,7 +11,6 @@ from api.settings import ApiSettings, WebSettings
 from atlas.data import AtlasData
 from atlas.geography.vocabulary import LEVELS
 
-
 Level = Enum("Level", {lv: lv for lv in LEVELS}, type=str)  # type: ignore[misc]
 
 

@@ -14,7 +14,7 @@ from atlas.places import KINDS, places
 from atlas.settings import get_settings
 
 router = APIRouter(prefix="/api/v1", tags=["networks and places"])
-PlaceKind = Enum("PlaceKind", {k: k for k in KINDS}, type=str)
+PlaceKind = Enum("PlaceKind", {k: k for k in KINDS}, type=str)  # type: ignore[misc]  # members from the core's KINDS
 
 
 NetworkLevel = Enum("NetworkLevel", {lv: lv for lv in NETWORK_LEVELS}, type=str)  # type: ignore[misc]
@@ -32,7 +32,7 @@ def networks(data: AtlasData = Depends(atlas_data)) -> dict:
 @router.get("/networks/{topsector}", response_model=schemas.FeatureCollection)
 def network(
     topsector: str,
-    level: NetworkLevel = Query(NetworkLevel.gemeente, description="Regions the links are aggregated to"),
+    level: NetworkLevel = Query(NetworkLevel["gemeente"], description="Regions the links are aggregated to"),
     min_weight: float = Query(0.0, ge=0, description="Hide measured links lighter than this; qualitative links stay"),
     data: AtlasData = Depends(atlas_data),
 ) -> dict:

@@ -89,7 +89,7 @@ def landing(request: Request, f: OgcFormat | None = None):
             {"href": _url(request, "landing"), "rel": "self", "type": "application/json", "title": "this document"},
             {"href": _url(request, "openapi"), "rel": "service-desc",
              "type": "application/vnd.oai.openapi+json;version=3.0", "title": "API definition"},
-            {"href": _url(request, "swagger_ui_html"), "rel": "service-doc", "type": "text/html", "title": "API documentation"},
+            {"href": _url(request, "swagger_ui"), "rel": "service-doc", "type": "text/html", "title": "API documentation"},
             {"href": _url(request, "conformance"), "rel": "conformance", "type": "application/json", "title": "conformance"},
             {"href": _url(request, "collections"), "rel": "data", "type": "application/json", "title": "collections"},
         ],

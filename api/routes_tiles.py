@@ -18,7 +18,7 @@ from atlas.data import AtlasData
 from atlas.schemes import SCHEMES
 from atlas.tilegrid import tile_address
 from atlas.tilejson import tilejson
-from atlas.tiles import FORMATS, TileRequest, get_tile, tile_classification, tile_etag
+from atlas.tiles import FORMATS, Tile, TileRequest, get_tile, tile_classification, tile_etag
 
 router = APIRouter(prefix="/api/v1", tags=["tiles"])
 TILE_NAME = re.compile(r"^(?P<y>\d+)(?P<retina>@2x)?\.(?P<format>png|mvt)$")
@@ -26,9 +26,10 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "public, max-age=3600"
 
 
-Method = Enum("Method", {m: m for m in (*METHODS, CATEGORY_METHOD)}, type=str)
-SchemeName = Enum("SchemeName", {name: name for name in SCHEMES}, type=str)
-TileFormat = Enum("TileFormat", {f: f for f in FORMATS}, type=str)
+# Built from the core's own tables so the API's enums cannot drift from them; mypy cannot list such members.
+Method = Enum("Method", {m: m for m in (*METHODS, CATEGORY_METHOD)}, type=str)  # type: ignore[misc]
+SchemeName = Enum("SchemeName", {name: name for name in SCHEMES}, type=str)  # type: ignore[misc]
+TileFormat = Enum("TileFormat", {f: f for f in FORMATS}, type=str)  # type: ignore[misc]
 BREAKS = r"^-?\d+(\.\d+)?(,-?\d+(\.\d+)?)*$"
 
 
@@ -43,7 +44,7 @@ def class_request(
     return ClassRequest(method.value if method else None, classes, scheme.value if scheme else None, log, parsed)
 
 
-def tile_cache(request: Request) -> ByteCache:
+def tile_cache(request: Request) -> ByteCache[Tile]:
     return request.app.state.tile_cache
 
 
@@ -62,7 +63,7 @@ def legend(level: Level, indicator: str, year: int | None = Query(None, ge=1900,
 @router.get("/tiles/{level}/{indicator}/tilejson.json", response_model=schemas.TileJSON)
 def tile_json(
     http: Request, level: Level, indicator: str, year: int | None = Query(None, ge=1900, le=2100),
-    format: TileFormat = Query(TileFormat.png),
+    format: TileFormat = Query(TileFormat["png"]),
     request: ClassRequest = Depends(class_request), boundaries: int | None = Depends(boundary_year),
     data: AtlasData = Depends(atlas_data),
 ) -> dict:
@@ -83,10 +84,11 @@ async def tile(
     year: int | None = Query(None, ge=1900, le=2100),
     v: str | None = Query(None, description="Data version from TileJSON; a matching version makes tiles immutable"),
     request: ClassRequest = Depends(class_request), boundaries: int | None = Depends(boundary_year),
-    data: AtlasData = Depends(atlas_data), cache: ByteCache = Depends(tile_cache),
+    data: AtlasData = Depends(atlas_data), cache: ByteCache[Tile] = Depends(tile_cache),
 ) -> Response:
     """`tile` is `{y}.png`, `{y}@2x.png` (512 px) or `{y}.mvt`."""
-    match = TILE_NAME.match(tile)  # the path pattern has already rejected anything else
+    match = TILE_NAME.match(tile)
+    assert match is not None  # the path pattern has already rejected anything else
     settings = http.app.state.api_settings
     address = tile_address(z, x, int(match["y"]), 2 if match["retina"] else 1,
                            settings.tile_min_zoom, settings.tile_max_zoom)
@@ -96,5 +98,7 @@ async def tile(
     headers = {"ETag": etag, "Cache-Control": IMMUTABLE if v == data.version[:12] else REVALIDATE}
     if etag in http.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
-    found = cache.get(etag) or await run_in_threadpool(get_tile, data, tile_request, cache)
+    found = cache.get(etag)
+    if found is None:
+        found = await run_in_threadpool(get_tile, data, tile_request, cache)
     return Response(found.content, media_type=found.media_type, headers=headers)

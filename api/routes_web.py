@@ -1,22 +1,33 @@
-"""The web page and its files: `web/` for the atlas's own code, the npm packages under /vendor."""
+"""The web page and its files: `web/` for the atlas's own code, the npm packages under /vendor.
+
+The API documentation (Swagger UI, ReDoc) comes from the same npm packages rather than FastAPI's default CDN,
+so `/docs` works offline and no visitor's browser is sent to a third party.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, FastAPI, Query
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.deps import PROBLEM_RESPONSES, Level, atlas_data, web_settings
-from api.settings import WebSettings
 from api.routes_tiles import class_request
+from api.settings import WebSettings
 from atlas.classify import ClassRequest
 from atlas.data import AtlasData
 from atlas.errors import DataFolderError
 from atlas.export_html import export_map_html
-from atlas.settings import REPO_ROOT
+from atlas.settings import IN_CHECKOUT, REPO_ROOT
 
-WEB_DIR = REPO_ROOT / "web"
-VENDOR = {"leaflet": "leaflet/dist"}
+WEB_DIR = REPO_ROOT / "web" if IN_CHECKOUT else Path(__file__).parent / "web"  # a wheel carries it as api/web
+VENDOR = {"leaflet": "leaflet/dist", "swagger-ui": "swagger-ui-dist", "redoc": "redoc/bundles"}
+# The documentation pages may load only from this server: ReDoc's bundle always shows a logo from cdn.redoc.ly,
+# which this keeps the browser from fetching. Both pages run an inline start-up script and inject their styles.
+DOCS_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+               "img-src 'self' data:; worker-src 'self' blob:")
 
 router = APIRouter(tags=["web"])
 
@@ -24,6 +35,31 @@ router = APIRouter(tags=["web"])
 @router.get("/", include_in_schema=False)
 def page() -> FileResponse:
     return FileResponse(WEB_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/docs", include_in_schema=False)
+def swagger_ui(request: Request) -> HTMLResponse:
+    swagger = f"{request.scope.get('root_path', '')}/vendor/swagger-ui"
+    html = get_swagger_ui_html(
+        openapi_url=request.app.openapi_url, title=f"{request.app.title} - Swagger UI",
+        swagger_js_url=f"{swagger}/swagger-ui-bundle.js", swagger_css_url=f"{swagger}/swagger-ui.css",
+        swagger_favicon_url=f"{swagger}/favicon-32x32.png",
+        swagger_ui_parameters={"validatorUrl": None},  # Swagger UI would send the schema to validator.swagger.io
+    )
+    html.headers["Content-Security-Policy"] = DOCS_POLICY
+    return html
+
+
+@router.get("/redoc", include_in_schema=False)
+def redoc(request: Request) -> HTMLResponse:
+    vendor = f"{request.scope.get('root_path', '')}/vendor"
+    html = get_redoc_html(
+        openapi_url=request.app.openapi_url, title=f"{request.app.title} - ReDoc",
+        redoc_js_url=f"{vendor}/redoc/redoc.standalone.js", redoc_favicon_url=f"{vendor}/swagger-ui/favicon-32x32.png",
+        with_google_fonts=False,
+    )
+    html.headers["Content-Security-Policy"] = DOCS_POLICY
+    return html
 
 
 @router.get("/export/map.html", response_class=HTMLResponse)

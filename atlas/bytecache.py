@@ -12,7 +12,8 @@ from typing import Generic, Protocol, TypeVar
 
 
 class Sized(Protocol):
-    content: bytes
+    @property
+    def content(self) -> bytes: ...  # read-only, so frozen dataclasses qualify
 
 
 T = TypeVar("T", bound=Sized)

@@ -17,7 +17,6 @@ from atlas.placematch import Match, build_matcher
 from atlas.store import BoundaryStore
 
 
-
 @dataclass(frozen=True)
 class Unplaced:
     indicator: str

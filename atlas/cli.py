@@ -1,6 +1,11 @@
 """Command line: `atlas info | values | changes | build | data download | networks import`, plus the commands
 other packages register under the entry-point group ``atlas.commands`` (the API adds `serve` and
-`export map`), so the core never imports the web framework."""
+`export map`), so the core never imports the web framework.
+
+Exit codes: 0 done; 1 some boundary files could not be downloaded; 2 a problem with what was asked (an unknown
+choice, a missing or unreadable file or folder), printed as one line; 3 the source data failed validation (every
+problem listed); 130 interrupted.
+"""
 
 from __future__ import annotations
 
@@ -75,7 +80,8 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _download(args: argparse.Namespace) -> int:
-    from atlas.download import download_sources
+    from atlas.catalogue import load_catalogue
+    from atlas.download import add_indicator_files, download_sources
     from atlas.manifest import load_manifest
 
     settings = get_settings()
@@ -84,7 +90,16 @@ def _download(args: argparse.Namespace) -> int:
     for r in results:
         print(f"  {r.status:12s} {r.path}  {r.detail}")
     failed = [r for r in results if r.status == "unavailable"]
-    print(f"boundary files in {target}; use them with ATLAS_DATA_DIR={target} (indicator CSVs come from the shared data)")
+    missing = add_indicator_files(target, load_catalogue().csv_files(), settings.data_dir)
+    if failed:
+        print(f"{target} is not usable yet: {len(failed)} boundary file(s) unavailable (listed above)")
+    elif missing:
+        print(f"boundary files in {target}; the indicator CSVs have no public upstream and {settings.data_dir} lacks "
+              f"{len(missing)} of them: put {', '.join(missing)} in {target / 'indicators'}, then use "
+              f"ATLAS_DATA_DIR={target}")
+    else:
+        print(f"complete data folder in {target} (indicator CSVs from {settings.data_dir}); use it with "
+              f"ATLAS_DATA_DIR={target}")
     return 1 if failed else 0
 
 
@@ -92,11 +107,12 @@ def _networks_import(args: argparse.Namespace) -> int:
     from atlas.data import load_atlas
     from atlas.networks import network_summary, read_network
 
+    content = args.file.read_bytes()  # an unreadable file fails here, before the atlas is loaded
     network = read_network(load_atlas(), args.file)
     target_dir = get_settings().cache_dir / "networks"
     target_dir.mkdir(parents=True, exist_ok=True)
     staging = target_dir / f".{args.file.name}.tmp"
-    staging.write_bytes(args.file.read_bytes())
+    staging.write_bytes(content)
     staging.replace(target_dir / f"{network.name}.csv")
     for t in network_summary([network]):
         print(f"{t['id']:10s} {t['links']} links, {t['places']} places, {t['measured_links']} measured")
@@ -155,6 +171,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        print(f"atlas: {exc.filename}: {exc.strerror}" if exc.filename else f"atlas: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":

@@ -18,12 +18,12 @@ import geopandas as gpd
 import pandas as pd
 
 from atlas import __version__
-from atlas.geography.vocabulary import LEVELS
 from atlas.catalogue import CATALOGUE_PATH, Catalogue, load_catalogue
 from atlas.citytotals import city_total_rows
 from atlas.errors import InvalidChoice
 from atlas.geography.crosswalk import Crosswalks, build_crosswalks
 from atlas.geography.vintages import assign_vintages
+from atlas.geography.vocabulary import LEVELS
 from atlas.indicators import load_indicator_csvs
 from atlas.keyfigures import key_figure_rows
 from atlas.manifest import MANIFEST_PATH, check_data_folder, load_manifest

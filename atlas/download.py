@@ -1,13 +1,16 @@
 """Fetch the boundary files from their public upstream into the cache, for users without ../shared.
 
 Each file is streamed to a temporary name, checked against the manifest's size and sha256, and only then
-renamed into place: an interrupted or tampered download never looks like good data.
+renamed into place: an interrupted or tampered download never looks like good data. The indicator CSVs have no
+public upstream; they are copied in from the configured data folder when it has them, so the download folder is
+a complete data folder whenever that is possible.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,3 +80,20 @@ def download_sources(
         os.replace(partial, target)
         results.append(DownloadResult(source.path, "downloaded", url))
     return results
+
+
+def add_indicator_files(data_dir: Path, names: list[str], source_dir: Path) -> list[str]:
+    """Copy the named indicator CSVs that ``data_dir`` lacks from ``source_dir``; returns those found in neither,
+    so a caller can say what is still missing instead of calling the folder usable."""
+    missing = []
+    for name in names:
+        target = data_dir / "indicators" / name
+        if target.is_file():
+            continue
+        source = source_dir / "indicators" / name
+        if not source.is_file():
+            missing.append(name)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+    return missing

@@ -10,10 +10,11 @@ from __future__ import annotations
 import html
 import json
 from pathlib import Path
+from typing import cast
 
 import folium
 import pandas as pd
-from branca.element import Element
+from branca.element import Element, Figure
 
 from atlas.classify import NO_CLASS, ClassRequest, Classification, classification_for
 from atlas.data import AtlasData
@@ -76,7 +77,7 @@ def export_map_html(data: AtlasData, indicator_id: str, level: str, year: int | 
     collection = _feature_collection(data, classification)
     fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
     fmap.default_js, fmap.default_css = [], []
-    root = fmap.get_root()
+    root = cast(Figure, fmap.get_root())  # a map's root is always its Figure
     root.header.add_child(Element(f"<style>{(leaflet_dir / 'leaflet.css').read_text()}</style>"), name="leaflet_css")
     root.header.add_child(Element(f"<script>{(leaflet_dir / 'leaflet.js').read_text()}</script>"), name="leaflet_js")
     legend = classification.legend()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from atlas.geography.vocabulary import LEVELS
 from atlas.citytotals import unplaced_cities
 from atlas.data import AtlasData
+from atlas.geography.vocabulary import LEVELS
 from atlas.networks import load_networks, network_summary
 from atlas.places import KENNISSTEDEN_SOURCE, KINDS, ROMS_SOURCE, places
 from atlas.settings import get_settings

@@ -95,7 +95,7 @@ def export_layer(data: AtlasData, frame: gpd.GeoDataFrame, fmt: str, indicators:
     elif fmt == "topojson":
         import topojson
 
-        content = topojson.Topology(frame, prequantize=False, topology=True).to_json().encode()
+        content = topojson.Topology(frame, prequantize=False, topology=True).to_json().encode()  # type: ignore[union-attr]
     elif fmt == "geojson":
         collection = json.loads(frame.to_json(drop_id=True, na="null"))
         collection["metadata"] = {"indicators": _metadata(data, indicators), "boundaries": f"{level} {year}, CBS/PDOK"}

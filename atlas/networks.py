@@ -19,9 +19,9 @@ from pathlib import Path
 import networkx as nx
 import shapely
 
-from atlas.geography.vocabulary import LEVELS
 from atlas.data import AtlasData
 from atlas.errors import DataValidationError, InvalidChoice, UnknownResource
+from atlas.geography.vocabulary import LEVELS
 from atlas.placematch import place_matcher
 from atlas.profiles import find_region
 from atlas.settings import GEODATA_DIR
@@ -92,7 +92,7 @@ def _parse_row(data: AtlasData, row: dict, where: str, problems: list[str]) -> L
             weight = math.nan
         if not math.isfinite(weight) or weight <= 0:
             problems.append(f"{where}: weight {row['weight']!r} must be a positive number (leave empty for a qualitative link)")
-    ends = []
+    ends: list[str | None] = []
     for column in ("source", "target"):
         place = (row.get(column) or "").strip()
         if not place:
@@ -174,7 +174,7 @@ def aggregate(data: AtlasData, links: list[Link], level: str) -> tuple[list[Link
         if target == source:
             inside = internal[source]
             inside["links"] += link.links
-            if link.measured:
+            if link.weight is not None:
                 inside["weight"] = (inside["weight"] or 0.0) + link.weight
             continue
         ends = tuple(sorted((source, target), key=str)) if target else (source, None)
@@ -237,9 +237,9 @@ def network_geojson(data: AtlasData, networks: list[Network], topsector: str, le
         present = sorted({link.topsector for n in networks for link in n.links})
         raise UnknownResource("topsector", topsector, present, hint="topsectors with a loaded network")
     merged, internal = aggregate(data, links, level)
-    shown = [link for link in merged if not link.measured or link.weight >= min_weight]
+    shown = [link for link in merged if link.weight is None or link.weight >= min_weight]
     node_metrics = metrics(shown)
-    top = max((link.weight for link in shown if link.measured), default=0.0) or 1.0
+    top = max((link.weight for link in shown if link.weight is not None), default=0.0) or 1.0
     features = []
     for link in shown:
         if not link.target:
@@ -251,7 +251,7 @@ def network_geojson(data: AtlasData, networks: list[Network], topsector: str, le
                              "kind": "link", "topsector": link.topsector, "source": link.source, "target": link.target,
                              "label": f"{name0} – {name1}" + ("" if link.measured else " (qualitative)"),
                              "weight": link.weight, "measured": link.measured, "links": link.links,
-                             "weight_norm": (link.weight / top) if link.measured else None,
+                             "weight_norm": (link.weight / top) if link.weight is not None else None,
                              "year": link.year, "provenance": link.provenance}})
     for code, values in node_metrics.items():
         x, y, name, node_level = _point(data, code)

@@ -12,8 +12,8 @@ import io
 from functools import lru_cache
 
 import numpy as np
-from affine import Affine
 from PIL import Image
+from affine import Affine
 from rasterio.features import rasterize
 
 from atlas.classify import Classification

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from atlas.geography.vocabulary import LEVELS
 from atlas.data import AtlasData
+from atlas.geography.vocabulary import LEVELS
 from atlas.semantics import coverage_of, json_number, qualifier_codes
 from atlas.values import available_levels, available_years, indicator_values
 
@@ -63,7 +63,7 @@ def _reference(data: AtlasData, indicator_id: str, year: int | None, level: str 
             "regions": f"{len(values)} {level}"}
 
 
-def _aggregate(data: AtlasData, indicator, year: int, levels: list[str]) -> tuple[float, str] | None:
+def _aggregate(data: AtlasData, indicator, year: int | None, levels: list[str]) -> tuple[float, str] | None:
     """The national total by the indicator's rule from the finest level where every region has a value
     (and every weight): finest, because coarser values are already rounded aggregates. A partial total
     would understate the country, so an incomplete level is skipped."""

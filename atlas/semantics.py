@@ -174,11 +174,11 @@ def mark_breaks(series: list[dict], breaks: tuple[SeriesBreak, ...]) -> list[dic
     """Give each point its comparable segment, and the first point after a break the reason, so a line or
     sparkline is drawn in pieces and the profile can say why."""
     reasons = {b.year: b for b in breaks}
-    previous = None
+    previous: dict | None = None
     for point in series:
         point["segment"] = segment_of(point["year"], breaks)
-        if previous is not None and point["segment"] != previous:
-            crossed = [reasons[y] for y in sorted(reasons) if previous_year < y <= point["year"]]
+        if previous is not None and point["segment"] != previous["segment"]:
+            crossed = [reasons[y] for y in sorted(reasons) if previous["year"] < y <= point["year"]]
             point["break_before"] = [b.as_dict() for b in crossed]
-        previous, previous_year = point["segment"], point["year"]
+        previous = point
     return series

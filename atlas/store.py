@@ -14,10 +14,10 @@ import pandas as pd
 
 from atlas.boundaries import read_source
 from atlas.errors import DataValidationError, InvalidChoice
+from atlas.geography.overlap import largest_overlap
 from atlas.geography.vocabulary import LEVELS, RD_NEW, WEB_MERCATOR, WGS84
 from atlas.geometry import polygonal_part
 from atlas.manifest import BoundarySource
-from atlas.geography.overlap import largest_overlap
 from atlas.membership import nearest_year, province_codes_by_name, wijk_gemeente_code
 from atlas.names import fold
 
@@ -151,7 +151,7 @@ def build_store(data_dir: Path, sources: list[BoundarySource]) -> tuple[Boundary
         attribute = _membership_from_attributes(raw[member_source.path], member_source) if member_source else None
         if source.province_name:
             names = province_codes_by_name(primary[("provincie", year)])
-            by_name = raw[source.path][source.province_name].map(lambda n: names.get(fold(str(n))))
+            by_name = raw[source.path][source.province_name].map(lambda n, names=names: names.get(fold(str(n))))
             attribute = pd.DataFrame({"provincie_code": by_name.values}, index=frame["code"].values)
         if level == "gemeente":
             layers[(level, year)] = _assign_parents(frame, ["corop", "provincie"], attribute, primary)

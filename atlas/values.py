@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 
 from atlas import semantics
-from atlas.geography.vocabulary import LEVELS
 from atlas.catalogue import Indicator
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
 from atlas.figures.remap import remap_sum, remap_weighted_mean, territory_matches, worst
+from atlas.geography.vocabulary import LEVELS
 
 VALUE_COLUMNS = [
     "code", "name", "value", "text", "unit", "missing_reason", "aggregated", "members", "members_with_value",
@@ -138,6 +138,7 @@ def _remapped(data: AtlasData, indicator: Indicator, level: str, year: int | Non
         elif indicator.aggregation == "ratio":
             return _ratio_frame(data, indicator, level, year, target)
         elif indicator.aggregation == "weighted_mean":
+            assert indicator.weight is not None  # the catalogue's load checks require it for this rule
             weights = indicator_values(data, indicator.weight, level, year, vintage).frame.set_index("code")["value"]
             result = remap_weighted_mean(frame, weights, table, vintage)
         else:
@@ -188,40 +189,43 @@ def _match_parents(data: AtlasData, level: str, vintage: int, target: int) -> di
 
 def _ratio_frame(data: AtlasData, indicator: Indicator, level: str, year: int | None, target: int) -> pd.DataFrame:
     """A ratio on other boundaries: numerator and denominator re-mapped, then divided."""
+    assert indicator.numerator is not None and indicator.denominator is not None  # required for ratios at load
     numerator = indicator_values(data, indicator.numerator, level, year, target).frame.set_index("code")
     denominator = indicator_values(data, indicator.denominator, level, year, target).frame.set_index("code")
     out = data.boundaries.get(level, target)[["code", "name"]].copy()
     num, den = numerator["value"].reindex(out["code"]), denominator["value"].reindex(out["code"])
     out["value"] = (num / den * indicator.factor).to_numpy()
-    out["missing_reason"] = np.where(out["value"].isna(), "numerator or denominator missing", None)
+    out["missing_reason"] = np.where(out["value"].isna(), "numerator or denominator missing", None)  # type: ignore[call-overload]
     out["text"], out["unit"], out["period"], out["source"] = None, indicator.unit, str(year), indicator.source
     out["aggregated"], out["members"] = False, 1
     out["members_with_value"] = out["value"].notna().astype(int)
     labels = pd.concat([numerator["harmonised"], denominator["harmonised"]], axis=1).reindex(out["code"])
     out["harmonised"] = [worst(r) for _, r in labels.iterrows()]
-    out["note"] = np.where(out["harmonised"] == "none", None,
+    out["note"] = np.where(out["harmonised"] == "none", None,  # type: ignore[call-overload]
                            f"{indicator.numerator} / {indicator.denominator}, both re-mapped")
     out["source_vintage"] = numerator["source_vintage"].reindex(out["code"]).to_numpy()
     return out
 
 
-def _aggregate(data: AtlasData, indicator: Indicator, level: str, year: int, source_level: str,
+def _aggregate(data: AtlasData, indicator: Indicator, level: str, year: int | None, source_level: str,
                target: int) -> pd.DataFrame:
     """Member values on the target year's finer regions, grouped by that year's own membership."""
     regions = data.boundaries.get(source_level, target)
     members = indicator_values(data, indicator.id, source_level, year, target).frame.merge(
         regions[["code", f"{level}_code"]], on="code")
     if indicator.aggregation == "weighted_mean":
+        assert indicator.weight is not None  # the catalogue's load checks require it for this rule
         weights = indicator_values(data, indicator.weight, source_level, year, target).frame.set_index("code")
         members["w"] = members["code"].map(weights["value"])
         members["w_missing"] = members["w"].isna()
     elif indicator.aggregation == "ratio":
+        assert indicator.numerator is not None and indicator.denominator is not None  # required for ratios at load
         numerator = indicator_values(data, indicator.numerator, source_level, year, target).frame.set_index("code")
         denominator = indicator_values(data, indicator.denominator, source_level, year, target).frame.set_index("code")
         members["value"] = members["code"].map(numerator["value"])
         members["w"] = members["code"].map(denominator["value"])
         members["w_missing"] = members["w"].isna()
-        members["missing_reason"] = np.where(members["value"].isna(), "numerator missing", None)
+        members["missing_reason"] = np.where(members["value"].isna(), "numerator missing", None)  # type: ignore[call-overload]
     members.loc[members["missing_reason"].notna(), "value"] = np.nan
     group = members.groupby(f"{level}_code")
     result = pd.DataFrame({

@@ -1,13 +1,24 @@
-"""Shared fixtures: the real shared data, built once per test session into a temporary cache."""
+"""Shared fixtures: the real shared data, built once per test session into a temporary cache; a server process
+and headless Chromium for the browser tests."""
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import urlparse
 
 import pytest
+from serving import free_port, running_server
 
 from atlas.data import AtlasData, load_atlas
-from atlas.settings import AtlasSettings, get_settings
+from atlas.settings import REPO_ROOT, AtlasSettings, get_settings
+
+CHROMIUM = "/usr/bin/chromium"
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 @pytest.fixture(scope="session")
@@ -24,3 +35,56 @@ def data(settings: AtlasSettings) -> AtlasData:
 @pytest.fixture(scope="session")
 def shared_dir(settings: AtlasSettings) -> Path:
     return settings.data_dir
+
+
+@pytest.fixture(scope="module")
+def server(data: AtlasData, settings: AtlasSettings) -> Iterator[str]:
+    """uvicorn in a subprocess, reading the cache the session already built."""
+    port = free_port()
+    env = {**os.environ, "ATLAS_CACHE_DIR": str(settings.cache_dir), "ATLAS_DATA_DIR": str(settings.data_dir)}
+    command = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1",
+               "--port", str(port), "--log-level", "warning"]
+    with running_server(command, port, env, REPO_ROOT) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} missing: `make test` installs Debian's chromium package")
+    with playwright.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def browser(chromium: Any, request: pytest.FixtureRequest) -> Iterator[SimpleNamespace]:
+    """Chromium that cannot leave the machine: every context it opens lets loopback requests through and aborts
+    any other, remembering the host. The test fails unless those hosts are exactly the ones it declares with
+    `@pytest.mark.outside_hosts(...)`, so a page that quietly reaches a CDN or the background map is caught."""
+    tried: set[str] = set()
+    contexts = []
+
+    def guard(route: Any) -> None:
+        host = urlparse(route.request.url).hostname
+        if host in LOOPBACK:
+            route.continue_()
+        else:
+            tried.add(str(host))
+            route.abort("internetdisconnected")
+
+    def new_context(**options: Any) -> Any:
+        context = chromium.new_context(**options)
+        context.route("**/*", guard)
+        contexts.append(context)
+        return context
+
+    yield SimpleNamespace(new_context=new_context)
+    for context in contexts:
+        context.close()
+    marker = request.node.get_closest_marker("outside_hosts")
+    meant = set(marker.args) if marker else set()
+    assert tried == meant, f"requests to outside hosts {sorted(tried)}; the test means {sorted(meant)}"

@@ -1,7 +1,5 @@
 """The HTTP interface on the real data."""
 
-import gzip
-import io
 import json
 
 import pyogrio
@@ -118,7 +116,7 @@ def test_cors_allows_any_origin(client):
 
 def test_ogc_landing_conformance_collections(client):
     landing = client.get("/ogc").json()
-    assert {l["rel"] for l in landing["links"]} >= {"self", "service-desc", "conformance", "data"}
+    assert {link["rel"] for link in landing["links"]} >= {"self", "service-desc", "conformance", "data"}
     assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in client.get("/ogc/conformance").json()["conformsTo"]
     collections = client.get("/ogc/collections").json()["collections"]
     ids = {c["id"] for c in collections}
@@ -134,7 +132,7 @@ def test_ogc_items_paging_bbox_and_crs(client):
     body = page.json()
     assert page.headers["content-type"] == "application/geo+json"
     assert body["numberMatched"] == 342 and body["numberReturned"] == 42
-    assert {l["rel"] for l in body["links"]} == {"self", "prev"}
+    assert {link["rel"] for link in body["links"]} == {"self", "prev"}
     utrecht = client.get("/ogc/collections/gemeente_2023/items", params={"bbox": "5.05,52.05,5.15,52.12"}).json()
     assert "GM0344" in {f["id"] for f in utrecht["features"]}
     rd = client.get("/ogc/collections/provincie_2023/items/PV26",
@@ -246,8 +244,9 @@ def test_every_json_operation_declares_its_response_schema(client):
 def test_a_server_side_problem_is_a_5xx_that_names_no_machine_path(data, tmp_path):
     from api.settings import WebSettings
 
-    client = TestClient(create_app(data))
-    client.app.state.web_settings = WebSettings(web_packages_dir=tmp_path / "gone")  # packages removed after start
+    app = create_app(data)
+    client = TestClient(app)
+    app.state.web_settings = WebSettings(web_packages_dir=tmp_path / "gone")  # packages removed after start
     response = client.get("/export/map.html", params={"indicator": "population", "level": "provincie"})
     assert response.status_code == 503 and response.headers["content-type"] == "application/problem+json"
     assert str(tmp_path) not in response.text and "/" not in response.json()["detail"]

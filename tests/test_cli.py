@@ -40,3 +40,11 @@ def test_bad_indicator_is_a_clear_error_not_a_traceback(settings, data):
 def test_missing_data_folder_message(tmp_path):
     result = _atlas("info", env={"ATLAS_DATA_DIR": str(tmp_path / "none"), "ATLAS_CACHE_DIR": str(tmp_path)})
     assert result.returncode == 2 and "does not exist" in result.stderr
+
+
+def test_unreadable_input_file_is_one_line_and_exit_2_before_any_loading(tmp_path):
+    for path in (tmp_path / "missing.csv", tmp_path):
+        result = _atlas("networks", "import", str(path), env={"ATLAS_DATA_DIR": str(tmp_path / "none")})
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.count("\n") == 1 and result.stderr.startswith(f"atlas: {path}: ")
+    assert "No such file or directory" in _atlas("networks", "import", str(tmp_path / "missing.csv")).stderr

@@ -2,11 +2,15 @@
 
 import functools
 import http.server
+import os
 import shutil
+import subprocess
+import sys
 import threading
 
 import pytest
 
+from atlas.catalogue import load_catalogue
 from atlas.download import download_sources
 from atlas.errors import DataFolderError
 from atlas.manifest import check_data_folder, load_manifest, sha256_of
@@ -16,9 +20,12 @@ from atlas.manifest import check_data_folder, load_manifest, sha256_of
 def serve(tmp_path):
     servers = []
 
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
     def start(folder):
-        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
-        handler.log_message = lambda *a: None
+        handler = functools.partial(Quiet, directory=str(folder))
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
@@ -61,3 +68,24 @@ def test_missing_data_folder_names_what_is_missing(tmp_path):
     (tmp_path / "geodata").mkdir()
     with pytest.raises(DataFolderError, match=r"missing 44 file\(s\): geodata/boundaries/provincie_2015.topojson"):
         check_data_folder(tmp_path, load_manifest(), ["population_gemeente.csv"])
+
+
+def test_download_command_names_a_data_folder_only_when_it_is_complete(serve, shared_dir, tmp_path):
+    """The indicator CSVs have no upstream: they come from the configured data folder, or the hint says where."""
+    target, base = tmp_path / "data", serve(shared_dir)
+
+    def download(data_dir):
+        env = {**os.environ, "ATLAS_DATA_DIR": str(data_dir), "ATLAS_CACHE_DIR": str(tmp_path / "cache")}
+        done = subprocess.run([sys.executable, "-m", "atlas.cli", "data", "download", "--to", str(target),
+                               "--base-url", base, "--quiet"], capture_output=True, text=True, env=env, timeout=300)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.splitlines()[-1]
+
+    needed = load_catalogue().csv_files()
+    hint = download(tmp_path / "no-indicators-here")
+    assert f"put {', '.join(needed)} in {target / 'indicators'}" in hint and "complete" not in hint
+    with pytest.raises(DataFolderError, match="incomplete"):
+        check_data_folder(target, load_manifest(), needed)
+    hint = download(shared_dir)
+    assert hint.startswith(f"complete data folder in {target}") and hint.endswith(f"ATLAS_DATA_DIR={target}")
+    check_data_folder(target, load_manifest(), needed)  # what `atlas build` checks first

@@ -6,12 +6,14 @@ Run alone: `.venv/bin/python -m pytest tests/test_fuzz.py`.
 
 from __future__ import annotations
 
+import pytest
 import schemathesis
-from schemathesis.checks import positive_data_acceptance
 from hypothesis import HealthCheck, Phase, settings
+from schemathesis.checks import positive_data_acceptance
 
 from api.app import create_app
 
+pytestmark = pytest.mark.fuzz
 
 # Loaded at collection: schemathesis parametrizes from the schema before fixtures exist. The app reads
 # the data folder and cache from the usual settings, like `make run`.

@@ -81,7 +81,7 @@ def test_serve_with_two_workers_answers_from_both(settings, data):
     process = subprocess.Popen([sys.executable, "-m", "atlas.cli", "serve", "--port", str(port), "--workers", "2"],
                                env=env, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        deadline, answers = time.time() + 90, []
+        deadline, answers = time.time() + 90, list[str]()
         while time.time() < deadline and len(answers) < 40:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=5) as response:

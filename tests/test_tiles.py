@@ -7,8 +7,8 @@ import io
 import mapbox_vector_tile
 import numpy as np
 import pytest
-from fastapi.testclient import TestClient
 from PIL import Image
+from fastapi.testclient import TestClient
 from shapely.ops import polylabel
 
 from api.app import create_app

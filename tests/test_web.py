@@ -5,14 +5,8 @@ Screenshots go to `screenshots/` (ignored by git) for review.
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -20,47 +14,9 @@ from shapely.ops import polylabel
 
 from atlas.settings import REPO_ROOT
 
-playwright = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.browser
 SHOTS = REPO_ROOT / "screenshots"
 READY = "body[data-ready='1']"
-
-
-@pytest.fixture(scope="module")
-def server(data, settings):
-    """uvicorn in a subprocess, reading the cache the session already built."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "ATLAS_CACHE_DIR": str(settings.cache_dir), "ATLAS_DATA_DIR": str(settings.data_dir)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "warning"], env=env, cwd=REPO_ROOT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while True:
-        try:
-            urllib.request.urlopen(base + "/api/v1/health", timeout=2)
-            break
-        except OSError:
-            if time.time() > deadline or process.poll() is not None:
-                process.kill()
-                pytest.fail("atlas server did not start")
-            time.sleep(0.3)
-    yield base
-    process.terminate()
-    process.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} missing: `make test` installs Debian's chromium package")
-    with playwright.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield instance
-        instance.close()
 
 
 @pytest.fixture
@@ -71,8 +27,7 @@ def page(browser):
     page.errors = []
     page.on("request", lambda r: page.requested_hosts.add(urlparse(r.url).netloc))
     page.on("pageerror", lambda e: page.errors.append(str(e)))
-    yield page
-    context.close()
+    return page
 
 
 def _open(page, url: str) -> None:
@@ -177,8 +132,9 @@ def test_downloads_point_at_working_endpoints(server, page):
     assert any("format=gpkg" in link for link in links) and any(link.startswith("/export/map.html") for link in links)
 
 
+@pytest.mark.outside_hosts("service.pdok.nl")
 def test_background_map_requested_only_when_switched_on_and_page_survives_without_it(server, page):
-    _open(page, f"{server}/?lang=en")  # background on by default; offline here, so its tiles fail
+    _open(page, f"{server}/?lang=en")  # background on by default; the browser fixture aborts its tiles
     assert "service.pdok.nl" in page.requested_hosts
     assert page.locator("#legend ul[aria-labelledby] li").count() == 6 and page.errors == []
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from test_web import READY
 
-from test_web import READY, browser, server  # noqa: F401  (fixtures: one server and browser per module)
+pytestmark = pytest.mark.browser
 
 # Words that are English and not Dutch: any of them outside an element marked lang="en" is untranslated text.
 ENGLISH = {
@@ -29,10 +30,10 @@ UNMARKED_TEXT = """(selector) => {
 }"""
 
 
-def _open(browser, base: str, query: str, locale: str = "nl-NL"):  # noqa: F811
+def _open(browser, base: str, query: str, locale: str = "nl-NL"):
     context = browser.new_context(viewport={"width": 1400, "height": 900}, locale=locale)
     page = context.new_page()
-    page.goto(f"{base}/?{query}")
+    page.goto(f"{base}/?bg=0&{query}")  # no background map: it is an outside host
     page.wait_for_selector(READY, timeout=60_000)
     return context, page
 
@@ -51,7 +52,7 @@ def _hover(page, code: str) -> str:
     return page.inner_html(".leaflet-tooltip")
 
 
-def test_thin_layer_is_labelled_values_with_the_coverage_sentence_in_each_language(server, browser):  # noqa: F811
+def test_thin_layer_is_labelled_values_with_the_coverage_sentence_in_each_language(server, browser):
     query = "indicator=rd_expenditure_business&level=corop&year=2019"
     context, page = _open(browser, server, query + "&lang=nl")
     try:
@@ -76,7 +77,7 @@ def test_thin_layer_is_labelled_values_with_the_coverage_sentence_in_each_langua
     ("indicator=kwb_pct_higher_educated&level=gemeente&year=2022", "GM0344"),
     ("indicator=kwb_urbanity&level=gemeente&year=2022", "GM0363"),
 ])
-def test_dutch_legend_tooltip_and_profile_have_no_unmarked_english(server, browser, query, code):  # noqa: F811
+def test_dutch_legend_tooltip_and_profile_have_no_unmarked_english(server, browser, query, code):
     context, page = _open(browser, server, f"{query}&lang=nl&region={code}")
     try:
         page.wait_for_selector(f"#profile .profile-col[data-code='{code}']", timeout=30_000)
@@ -90,7 +91,7 @@ def test_dutch_legend_tooltip_and_profile_have_no_unmarked_english(server, brows
         context.close()
 
 
-def test_numbers_follow_the_page_language(server, browser):  # noqa: F811
+def test_numbers_follow_the_page_language(server, browser):
     query = "indicator=rd_expenditure_total_own_personnel&level=provincie&year=2016&region=PV30"
     context, page = _open(browser, server, query + "&lang=nl")
     try:

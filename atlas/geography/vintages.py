@@ -20,7 +20,7 @@ SAME_YEAR = "boundaries of the same year"
 STATED = "stated in the catalogue"
 
 
-def _basis_nearest(level: str, year: object) -> str:
+def _basis_nearest(level: str, year: float) -> str:
     if pd.isna(year):
         return f"undated: latest {level} boundaries that hold every code"
     return f"{level} boundaries of {int(year)} not held (or missing codes): nearest held year that holds every code"
