@@ -57,7 +57,7 @@ class Classification:
     requested_classes: int | None = None
     notes: list[str] = field(default_factory=list)
     reference: dict | None = None  # the national reference (atlas.reference), drawn as a tick on the ramp
-    memo: dict = field(default_factory=dict, repr=False)  # derived per-layer arrays, see atlas.tiles
+    key: tuple = ()  # its key in the classifications cache; tile caches derived from it reuse the key
 
     @property
     def classes(self) -> int:
@@ -106,16 +106,20 @@ def classification_for(
     data: AtlasData, indicator_id: str, level: str, year: int | None, request: ClassRequest,
     boundary_year: int | None = None,
 ) -> Classification:
-    """The memoised classification for one indicator, level, year, boundary year and request."""
-    key = ("classification", indicator_id, level, year, boundary_year, request.key())
-    if key not in data.memo:
+    """The classification for one indicator, level, year, boundary year and request, from the bounded
+    `classifications` cache (its key holds user input such as ``breaks``, so the cache's bound matters)."""
+    key = (indicator_id, level, year, boundary_year, request.key())
+
+    def compute() -> Classification:
         values = indicator_values(data, indicator_id, level, year, boundary_year)
         reference = national_reference(data, indicator_id, values.year, level)
         national = reference["value"] if reference and values.indicator.midpoint == "national" else None
         classification = classify(values, request, national)
         classification.reference = reference
-        data.memo[key] = classification
-    return data.memo[key]
+        classification.key = key
+        return classification
+
+    return data.caches.classifications.get_or_compute(key, compute)
 
 
 def classify(values: IndicatorValues, request: ClassRequest, national: float | None = None) -> Classification:

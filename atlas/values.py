@@ -263,14 +263,12 @@ def indicator_values(data: AtlasData, indicator_id: str, level: str, year: int |
     """Values of an indicator for every region of a level in a year (default: the latest year), on the
     boundaries of ``boundary_year`` (default: the data's own vintage).
 
-    Results are memoised on the loaded data, which never changes after a build; callers must not
-    modify the returned frame. Keys are validated before anything is stored, so they stay bounded by
-    the catalogue and the held years.
+    Results are kept in the bounded `values` cache (atlas.cache); callers must not modify the returned
+    frame. Invalid parameters raise before anything is stored.
     """
-    key = ("values", indicator_id, level, year, boundary_year)
-    if key not in data.memo:
-        data.memo[key] = _compute_values(data, indicator_id, level, year, boundary_year)
-    return data.memo[key]
+    return data.caches.values.get_or_compute(
+        (indicator_id, level, year, boundary_year),
+        lambda: _compute_values(data, indicator_id, level, year, boundary_year))
 
 
 def _compute_values(data: AtlasData, indicator_id: str, level: str, year: int | None,
