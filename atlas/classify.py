@@ -9,9 +9,9 @@ Regions without a value get their own no-data class with a colour that is not on
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass, field
 
+import jenkspy
 import mapclassify
 import numpy as np
 
@@ -27,6 +27,10 @@ CATEGORY_METHOD = "categories"
 DEFAULT_CLASSES = 5
 DEFAULT_DIVERGING = "RdBu"
 NO_CLASS = -1
+# Fisher-Jenks costs k * n^2: about 25 ms for the 3,340 wijken, 1 s for 20,000 values. Above this many
+# values the breaks come from evenly spaced order statistics of them (deterministic, so the same request
+# always gets the same colours), and the legend says so.
+NATURAL_BREAKS_MAX_VALUES = 10_000
 
 
 @dataclass(frozen=True)
@@ -252,25 +256,32 @@ def _bins(y: np.ndarray, method: str, k: int, request: ClassRequest, notes: list
     if k < 2:
         return [float(y.max())]
     t = np.log1p(y) if request.log else y
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        if method == "quantiles":
-            bins = mapclassify.Quantiles(t, k=k).bins
-        elif method == "equal_interval":
-            bins = mapclassify.EqualInterval(t, k=k).bins
-        elif method == "natural_breaks":
-            bins = mapclassify.FisherJenks(t, k=k).bins
-        else:
-            half = (k - 1) // 2
-            multiples = list(range(-half, half + 1)) if k % 2 == 0 else [m for m in range(-half, half + 1) if m]
-            bins = mapclassify.StdMean(t, multiples=multiples).bins
-            notes.append(f"classes at {multiples} standard deviations from the mean")
+    if method == "quantiles":
+        bins = mapclassify.Quantiles(t, k=k).bins
+    elif method == "equal_interval":
+        bins = mapclassify.EqualInterval(t, k=k).bins
+    elif method == "natural_breaks":
+        bins = _natural_breaks(t, k, notes)
+    else:
+        half = (k - 1) // 2
+        multiples = list(range(-half, half + 1)) if k % 2 == 0 else [m for m in range(-half, half + 1) if m]
+        bins = mapclassify.StdMean(t, multiples=multiples).bins
+        notes.append(f"classes at {multiples} standard deviations from the mean")
     bins = np.expm1(bins) if request.log else np.asarray(bins, dtype=float)
     bins[-1] = max(bins[-1], float(y.max()))  # the top class ends at the real maximum, not a round-trip of it
     unique = sorted(set(float(b) for b in bins))
     if len(unique) < k:
         notes.append(f"{k - len(unique)} classes merged because their breaks coincide")
     return unique
+
+
+def _natural_breaks(t: np.ndarray, k: int, notes: list[str]) -> np.ndarray:
+    """Fisher-Jenks upper bounds by jenkspy (C; mapclassify's own needs Numba to be fast)."""
+    if t.size > NATURAL_BREAKS_MAX_VALUES:
+        notes.append(f"natural breaks computed on {NATURAL_BREAKS_MAX_VALUES:,} evenly spaced values of the "
+                     f"{t.size:,} (sampled for speed)")
+        t = np.sort(t)[np.linspace(0, t.size - 1, NATURAL_BREAKS_MAX_VALUES).round().astype(int)]
+    return np.asarray(jenkspy.jenks_breaks(t, n_classes=k)[1:], dtype=float)
 
 
 def _user_bins(y: np.ndarray, breaks: tuple[float, ...], scheme: Scheme) -> list[float]:
