@@ -25,7 +25,8 @@ from atlas.cache import CacheLimit
 class HttpCacheSettings(BaseSettings):
     """Browser caching and the one cache of finished responses; set as ``ATLAS_HTTP_<FIELD>``."""
 
-    model_config = SettingsConfigDict(env_prefix="ATLAS_HTTP_", env_nested_delimiter="__", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="ATLAS_HTTP_", env_nested_delimiter="__", extra="ignore",
+                                      nested_model_default_partial_update=True)
 
     responses: CacheLimit = Field(default=CacheLimit(entries=20_000, mb=256),
                                   description="Finished API responses kept by URL (ATLAS_HTTP_RESPONSES__MB).")

@@ -9,7 +9,9 @@ at once, and should wait for one computation instead of running it in every thre
 
 Byte sizes are estimates (``deep_size``): exact for arrays, frames and bytes, approximate for Python
 containers and geometry. A value that refers to another cached value (a classification holds its values
-frame) counts it again, so the accounting errs towards more memory, never less.
+frame) counts it again, so the accounting errs towards more memory, never less. Objects that report their
+size as ``nbytes`` (arrays, and values frames that measure themselves once) are taken at their word, which
+keeps sizing a new classification cheap.
 """
 
 from __future__ import annotations
@@ -56,19 +58,22 @@ class CacheLimit(BaseModel):
 class CacheSettings(BaseSettings):
     """The bound of every cache of the core; their sum is the most memory the caches may hold."""
 
-    model_config = SettingsConfigDict(env_prefix="ATLAS_CACHE_", env_nested_delimiter="__", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="ATLAS_CACHE_", env_nested_delimiter="__", extra="ignore",
+                                      nested_model_default_partial_update=True)
 
-    values: CacheLimit = CacheLimit(entries=512, mb=256)
+    # A wijk values frame is about 1 MiB, a wijk classification about as much (it counts its frame again),
+    # a zoom's prepared wijk geometry 1-3 MiB: the defaults hold a working day's maps in under 1 GiB.
+    values: CacheLimit = CacheLimit(entries=512, mb=128)
     references: CacheLimit = CacheLimit(entries=4096, mb=16)
-    classifications: CacheLimit = CacheLimit(entries=256, mb=128)
-    tile_alignments: CacheLimit = CacheLimit(entries=256, mb=32)
-    mvt_properties: CacheLimit = CacheLimit(entries=64, mb=128)
-    zoom_geometries: CacheLimit = CacheLimit(entries=64, mb=512)
+    classifications: CacheLimit = CacheLimit(entries=256, mb=64)
+    tile_alignments: CacheLimit = CacheLimit(entries=256, mb=16)
+    mvt_properties: CacheLimit = CacheLimit(entries=64, mb=64)
+    zoom_geometries: CacheLimit = CacheLimit(entries=64, mb=128)
     profiles: CacheLimit = CacheLimit(entries=2048, mb=64)
     layer_files: CacheLimit = CacheLimit(entries=128, mb=256)
-    place_matchers: CacheLimit = CacheLimit(entries=16, mb=16)
-    places: CacheLimit = CacheLimit(entries=8, mb=32)
-    networks: CacheLimit = CacheLimit(entries=4, mb=64)
+    place_matchers: CacheLimit = CacheLimit(entries=16, mb=8)
+    places: CacheLimit = CacheLimit(entries=8, mb=16)
+    networks: CacheLimit = CacheLimit(entries=4, mb=32)
 
     def limits(self) -> dict[str, CacheLimit]:
         return {name: getattr(self, name) for name in type(self).model_fields}
@@ -98,7 +103,6 @@ class _Flight:
         self.done = threading.Event()
         self.value: Any = None
         self.error: BaseException | None = None
-        self.waiters = 0
 
 
 class BoundedCache(Generic[K, V]):
@@ -153,7 +157,6 @@ class BoundedCache(Generic[K, V]):
                 flight = self._flights[key] = _Flight()
                 self._misses += 1
             else:
-                flight.waiters += 1
                 self._waits += 1
         if not leader:
             flight.done.wait()
@@ -171,12 +174,6 @@ class BoundedCache(Generic[K, V]):
             with self._lock:
                 del self._flights[key]
             flight.done.set()
-
-    def waiting(self, key: K) -> int:
-        """Callers now waiting for the computation of `key` (tests use it to line up concurrent misses)."""
-        with self._lock:
-            flight = self._flights.get(key)
-            return flight.waiters if flight is not None else 0
 
     def stats(self) -> CacheStats:
         with self._lock:
@@ -230,6 +227,8 @@ def deep_size(value: Any) -> int:
             total += item.nbytes
             if item.dtype == object:
                 stack.extend(item.ravel().tolist())
+        elif hasattr(item, "nbytes"):
+            total += int(item.nbytes)
         elif isinstance(item, shapely.Geometry):
             total += GEOMETRY_OVERHEAD + 16 * int(shapely.get_num_coordinates(item))
         elif isinstance(item, shapely.STRtree):

@@ -11,13 +11,15 @@ never show.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from atlas import semantics
 from atlas.boundaries import LEVELS
+from atlas.cache import deep_size
 from atlas.catalogue import Indicator
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
@@ -47,6 +49,11 @@ class IndicatorValues:
     @property
     def remapped(self) -> bool:
         return self.vintage is not None and self.vintage != self.boundary_year
+
+    @cached_property
+    def nbytes(self) -> int:
+        """Estimated memory, measured once: every cached classification of these values counts them again."""
+        return deep_size([getattr(self, f.name) for f in fields(self)])
 
     def meta(self) -> dict:
         present = self.frame["missing_reason"].isna()
