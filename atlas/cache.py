@@ -127,8 +127,10 @@ class BoundedCache(Generic[K, V]):
             return found[0]
 
     def put(self, key: K, value: V) -> None:
-        """Keep `value` unless it alone is larger than the bound (then storing it would empty the cache)."""
-        size = self._size(value)
+        """Keep `value` unless it alone is larger than the bound (then storing it would empty the cache).
+
+        The key counts too: a URL or a `breaks=` list is user input of any length."""
+        size = self._size(value) + deep_size(key)
         if size > self.limit.max_bytes or self.limit.entries == 0:
             return
         with self._lock:
