@@ -10,21 +10,25 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from api import routes_catalogue, routes_layers, routes_networks, routes_ogc, routes_regions, routes_tiles
 from api.accesslog import AccessLogMiddleware, configure_access_log
-from api.caching import ETagMiddleware
+from api.caching import ETagMiddleware, HttpCacheSettings
 from api.deps import PROBLEM_RESPONSES
 from api.errors import install_error_handlers
 from api.responsecache import ResponseCache
 from api.routes_web import mount_web
 from api.settings import ApiSettings, WebSettings
 from atlas import __version__
-from atlas.bytecache import ByteCache
+from atlas.cache import BoundedCache
 from atlas.data import AtlasData, load_atlas
 from atlas.settings import get_settings
 
 
-def create_app(data: AtlasData | None = None) -> FastAPI:
-    """Build the app; the data is loaded here, not per request, so corrupt data stops the start."""
+def create_app(data: AtlasData | None = None, http: HttpCacheSettings | None = None) -> FastAPI:
+    """Build the app; the data is loaded here, not per request, so corrupt data stops the start.
+
+    The app holds no state but the loaded atlas (with its caches, atlas.cache), its settings per concern
+    and the one cache of finished responses, all bounded by settings."""
     settings, web = ApiSettings(), WebSettings()
+    http = http or HttpCacheSettings()
     app = FastAPI(
         title="Innovation Atlas NL", version=__version__, docs_url=None, redoc_url=None,  # served locally: routes_web
         description="Where research and innovation happen in the Netherlands: indicators per region with source, "
@@ -32,11 +36,12 @@ def create_app(data: AtlasData | None = None) -> FastAPI:
     )
     app.state.data = data if data is not None else load_atlas(get_settings())
     app.state.api_settings, app.state.web_settings = settings, web
-    app.state.tile_cache = ByteCache(settings.tile_cache_mb * 2**20)
+    app.state.http_cache_settings = http
+    app.state.responses = BoundedCache("responses", http.responses)
     gc.freeze()  # the loaded data lives as long as the process; keep it out of garbage-collector sweeps
     install_error_handlers(app)
-    app.add_middleware(ETagMiddleware)
-    app.add_middleware(ResponseCache, cache=ByteCache(settings.tile_cache_mb * 2**20))
+    app.add_middleware(ETagMiddleware, cache_control=http.revalidate)
+    app.add_middleware(ResponseCache, cache=app.state.responses)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET"], allow_headers=["*"])
     app.add_middleware(AccessLogMiddleware, timeout_s=settings.request_timeout_s, enabled=settings.access_log)

@@ -5,7 +5,8 @@ every user). Once a response exists, sending the stored bytes and headers skips 
 dependency injection and serialisation, which on a cached tile cost more than the sending itself.
 Only 200 responses under /api/v1/ are stored; the data cannot change while the process runs, so a
 URL's answer never goes stale. The Host header is part of the key because TileJSON holds absolute URLs.
-Conditional requests are answered with 304 from the stored ETag.
+Conditional requests are answered with 304 from the stored ETag. The store is the API's one byte
+cache, bounded by entries and bytes (HttpCacheSettings.responses).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from dataclasses import dataclass
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from atlas.bytecache import ByteCache
+from api.caching import etag_matches
+from atlas.cache import BoundedCache
 
 PREFIX = "/api/v1/"
 
@@ -28,7 +30,7 @@ class StoredResponse:
 
 
 class ResponseCache:
-    def __init__(self, app: ASGIApp, cache: ByteCache[StoredResponse]):
+    def __init__(self, app: ASGIApp, cache: BoundedCache[str, StoredResponse]):
         self.app = app
         self.cache = cache
 
@@ -41,7 +43,7 @@ class ResponseCache:
         key = f"{request_headers.get('host', '')}{path}?{scope.get('query_string', b'').decode('latin-1')}"
         stored = self.cache.get(key)
         if stored is not None:
-            await _replay(stored, request_headers.get("if-none-match", ""), send)
+            await _replay(stored, request_headers.get("if-none-match"), send)
             return
         start: Message = {}
 
@@ -58,8 +60,8 @@ class ResponseCache:
         await self.app(scope, receive, capture)
 
 
-async def _replay(stored: StoredResponse, if_none_match: str, send: Send) -> None:
-    if stored.etag in if_none_match:
+async def _replay(stored: StoredResponse, if_none_match: str | None, send: Send) -> None:
+    if etag_matches(if_none_match, stored.etag):
         headers = [(k, v) for k, v in stored.headers if k.lower() in (b"etag", b"cache-control", b"vary")]
         await send({"type": "http.response.start", "status": 304, "headers": headers})
         await send({"type": "http.response.body", "body": b""})

@@ -7,12 +7,11 @@ from enum import Enum
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from api import schemas
+from api.caching import HttpCacheSettings, etag_matches, http_cache_settings
 from api.deps import Level, atlas_data, boundary_year
-from atlas.bytecache import ByteCache
 from atlas.classify import CATEGORY_METHOD, METHODS, ClassRequest, classification_for
 from atlas.data import AtlasData
 from atlas.schemes import SCHEMES
@@ -20,10 +19,10 @@ from atlas.tilegrid import tile_address
 from atlas.tilejson import tilejson
 from atlas.tiles import FORMATS, Tile, TileRequest, get_tile, tile_classification, tile_etag
 
+# Every route here classifies, which is CPU work (a cold classification of the wijken takes tens of ms), so
+# every route is a plain `def`: FastAPI runs it in its thread pool and the event loop keeps answering.
 router = APIRouter(prefix="/api/v1", tags=["tiles"])
 TILE_NAME = re.compile(r"^(?P<y>\d+)(?P<retina>@2x)?\.(?P<format>png|mvt)$")
-IMMUTABLE = "public, max-age=31536000, immutable"
-REVALIDATE = "public, max-age=3600"
 
 
 # Built from the core's own tables so the API's enums cannot drift from them; mypy cannot list such members.
@@ -42,10 +41,6 @@ def class_request(
 ) -> ClassRequest:
     parsed = tuple(float(b) for b in breaks.split(",")) if breaks else ()
     return ClassRequest(method.value if method else None, classes, scheme.value if scheme else None, log, parsed)
-
-
-def tile_cache(request: Request) -> ByteCache[Tile]:
-    return request.app.state.tile_cache
 
 
 @router.get("/schemes", response_model=schemas.Schemes)
@@ -78,13 +73,13 @@ def tile_json(
 
 @router.get("/tiles/{level}/{indicator}/{z}/{x}/{tile}", response_class=Response,
             responses={200: {"content": {"image/png": {}, "application/vnd.mapbox-vector-tile": {}}}, 304: {}})
-async def tile(
+def tile(
     http: Request, level: Level, indicator: str, z: int = Path(ge=0, le=22), x: int = Path(ge=0),
     tile: str = Path(pattern=TILE_NAME.pattern, description="{y}.png, {y}@2x.png or {y}.mvt"),
     year: int | None = Query(None, ge=1900, le=2100),
     v: str | None = Query(None, description="Data version from TileJSON; a matching version makes tiles immutable"),
     request: ClassRequest = Depends(class_request), boundaries: int | None = Depends(boundary_year),
-    data: AtlasData = Depends(atlas_data), cache: ByteCache[Tile] = Depends(tile_cache),
+    data: AtlasData = Depends(atlas_data), caching: HttpCacheSettings = Depends(http_cache_settings),
 ) -> Response:
     """`tile` is `{y}.png`, `{y}@2x.png` (512 px) or `{y}.mvt`."""
     match = TILE_NAME.match(tile)
@@ -95,10 +90,8 @@ async def tile(
     tile_request = TileRequest(indicator, level.value, year, request, address, match["format"], boundaries)
     tile_classification(data, tile_request)
     etag = tile_etag(data, tile_request)
-    headers = {"ETag": etag, "Cache-Control": IMMUTABLE if v == data.version[:12] else REVALIDATE}
-    if etag in http.headers.get("if-none-match", ""):
+    headers = {"ETag": etag, "Cache-Control": caching.immutable if v == data.version[:12] else caching.revalidate}
+    if etag_matches(http.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
-    found = cache.get(etag)
-    if found is None:
-        found = await run_in_threadpool(get_tile, data, tile_request, cache)
+    found = get_tile(data, tile_request)
     return Response(found.content, media_type=found.media_type, headers=headers)

@@ -35,7 +35,6 @@ class ApiSettings(_FromEnvironment):
     max_page_size: int = Field(default=1000, ge=1, description="Largest `limit` accepted by paged endpoints.")
     tile_min_zoom: int = Field(default=4, ge=0, le=22, description="Lowest zoom level rendered as tiles.")
     tile_max_zoom: int = Field(default=16, ge=0, le=22, description="Highest zoom level rendered as tiles.")
-    tile_cache_mb: int = Field(default=256, ge=0, description="Memory for rendered tiles (least recently used dropped).")
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -32,7 +32,7 @@ def sentence(with_value: int, regions: int, level: str) -> dict[str, str]:
 
 def coverage_table(data: AtlasData, indicator_id: str | None = None, level: str | None = None,
                    year: int | None = None) -> list[dict]:
-    """Every indicator x map level x year (or the ones asked for), memoised on the loaded data."""
+    """Every indicator x map level x year (or the ones asked for), each entry from the cached values."""
     if level is not None:
         data.check_level(level)
     ids = [data.catalogue.get(indicator_id).id] if indicator_id else list(data.catalogue.indicators)

@@ -18,6 +18,7 @@ import geopandas as gpd
 import pandas as pd
 
 from atlas import __version__
+from atlas.cache import AtlasCaches
 from atlas.catalogue import CATALOGUE_PATH, Catalogue, load_catalogue
 from atlas.citytotals import city_total_rows
 from atlas.errors import InvalidChoice
@@ -42,14 +43,17 @@ class AtlasData:
     version: str
     data_dir: Path
     crosswalks: Crosswalks
-    memo: dict = field(default_factory=dict, repr=False)
+    caches: AtlasCaches = field(default_factory=AtlasCaches.from_settings, repr=False)
+    _by_indicator: dict[str, pd.DataFrame] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # grouped once with the build, since every value lookup starts here
+        self._by_indicator = dict(tuple(self.observations.groupby("indicator", sort=False)))
 
     def observations_of(self, indicator_id: str) -> pd.DataFrame:
-        """Rows of one indicator; grouped once, since every value lookup starts here."""
+        """Rows of one indicator (empty for a catalogued indicator without observations)."""
         self.catalogue.get(indicator_id)
-        if "by_indicator" not in self.memo:
-            self.memo["by_indicator"] = dict(tuple(self.observations.groupby("indicator", sort=False)))
-        return self.memo["by_indicator"].get(indicator_id, self.observations.iloc[0:0])
+        return self._by_indicator.get(indicator_id, self.observations.iloc[0:0])
 
     def check_level(self, level: str) -> str:
         if level not in self.boundaries.levels():

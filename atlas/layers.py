@@ -16,7 +16,6 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from atlas.bytecache import ByteCache
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
 from atlas.geography.vocabulary import OUTPUT_CRS, RD_NEW
@@ -110,19 +109,12 @@ def export_layer(data: AtlasData, frame: gpd.GeoDataFrame, fmt: str, indicators:
     return LayerFile(content, media_type, f"{stem}.{extension}")
 
 
-LAYER_CACHE_BYTES = 256 * 2**20
-
-
 def layer_file(data: AtlasData, level: str, year: int, indicators: list[str], crs: str, simplify: float,
                fmt: str) -> LayerFile:
     """The serialised layer for one parameter set, kept (bounded by bytes) because data never changes."""
-    cache = data.memo.setdefault("layer_files", ByteCache(LAYER_CACHE_BYTES))
-    key = repr((level, year, tuple(indicators), crs, simplify, fmt))
-    found = cache.get(key)
-    if found is None:
-        found = export_layer(data, layer_frame(data, level, year, indicators, crs, simplify), fmt, indicators)
-        cache.put(key, found)
-    return found
+    return data.caches.layer_files.get_or_compute(
+        (level, year, tuple(indicators), crs, simplify, fmt),
+        lambda: export_layer(data, layer_frame(data, level, year, indicators, crs, simplify), fmt, indicators))
 
 
 def own_boundary_year(data: AtlasData, indicator_id: str, level: str, year: int | None) -> int:

@@ -142,11 +142,11 @@ def read_network(data: AtlasData, path: Path) -> Network:
 
 def load_networks(data: AtlasData, imported_dir: Path) -> list[Network]:
     """The built-in qualitative network plus every file imported with `atlas networks import`."""
-    key = ("networks", str(imported_dir))
-    if key not in data.memo:
+    def read_all() -> list[Network]:
         files = sorted(BUILTIN_DIR.glob("*.csv")) + sorted(imported_dir.glob("*.csv") if imported_dir.is_dir() else [])
-        data.memo[key] = [read_network(data, f) for f in files]
-    return data.memo[key]
+        return [read_network(data, f) for f in files]
+
+    return data.caches.networks.get_or_compute(str(imported_dir), read_all)
 
 
 def _parent(data: AtlasData, code: str, level: str) -> str:

@@ -73,9 +73,7 @@ def build_matcher(layer: pd.DataFrame, boundary_year: int) -> PlaceMatcher:
 
 
 def place_matcher(data: AtlasData, year: int) -> PlaceMatcher:
-    """The matcher for the gemeente boundaries nearest to `year`, memoised on the loaded data."""
+    """The matcher for the gemeente boundaries nearest to `year`, built once per boundary year."""
     boundary_year = data.boundaries.nearest_year("gemeente", year)
-    key = ("place_matcher", boundary_year)
-    if key not in data.memo:
-        data.memo[key] = build_matcher(data.boundaries.get("gemeente", boundary_year), boundary_year)
-    return data.memo[key]
+    return data.caches.place_matchers.get_or_compute(
+        boundary_year, lambda: build_matcher(data.boundaries.get("gemeente", boundary_year), boundary_year))

@@ -84,10 +84,8 @@ def places(data: AtlasData, kind: str) -> dict:
     builders = {"kennisstad": _kennissteden, "campus": _campuses, "rom": _roms}
     if kind not in builders:
         raise InvalidChoice("kind", kind, KINDS)
-    key = ("places", kind)
-    if key not in data.memo:
-        data.memo[key] = {"type": "FeatureCollection", "kind": kind, "features": builders[kind](data)}
-    return data.memo[key]
+    return data.caches.places.get_or_compute(
+        kind, lambda: {"type": "FeatureCollection", "kind": kind, "features": builders[kind](data)})
 
 
 

@@ -30,13 +30,10 @@ def find_region(data: AtlasData, code: str, year: int | None) -> tuple[str, int]
 def region_profile(data: AtlasData, code: str, year: int | None = None) -> dict:
     """Name, parents, area, the latest value of every indicator with its rank, and each time series.
 
-    Memoised on the loaded data (callers must not modify the result): a profile touches every indicator.
+    Cached (callers must not modify the result): a profile touches every indicator.
     """
     level, boundary_year = find_region(data, code, year)
-    key = ("profile", code, boundary_year)
-    if key not in data.memo:
-        data.memo[key] = _profile(data, code, level, boundary_year)
-    return data.memo[key]
+    return data.caches.profiles.get_or_compute((code, boundary_year), lambda: _profile(data, code, level, boundary_year))
 
 
 def _profile(data: AtlasData, code: str, level: str, boundary_year: int) -> dict:

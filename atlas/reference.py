@@ -27,10 +27,8 @@ BASES = {
 def national_reference(data: AtlasData, indicator_id: str, year: int | None, level: str | None = None) -> dict | None:
     """The reference for one indicator and year; None when there is nothing to compare with (categories,
     or no value anywhere). `level` chooses the regions of the median fallback (default the finest map level)."""
-    key = ("reference", indicator_id, year, level)
-    if key not in data.memo:
-        data.memo[key] = _reference(data, indicator_id, year, level)
-    return data.memo[key]
+    return data.caches.references.get_or_compute((indicator_id, year, level),
+                                                 lambda: _reference(data, indicator_id, year, level))
 
 
 def _reference(data: AtlasData, indicator_id: str, year: int | None, level: str | None) -> dict | None:

@@ -3,7 +3,7 @@
 Rendering a tile must touch only the regions that intersect it, and only as many vertices as the
 pixels can show. So each level and boundary year gets, per zoom, geometries simplified to a quarter of
 a 256 px pixel (which is half a pixel of a 512 px tile) and an STR-tree over them; both are built once
-and memoised on the loaded data.
+and kept in the bounded `zoom_geometries` cache.
 """
 
 from __future__ import annotations
@@ -76,13 +76,12 @@ class ZoomGeometry:
 
 
 def zoom_geometry(data: AtlasData, level: str, year: int, z: int) -> ZoomGeometry:
-    key = ("zoom_geometry", level, year, z)
-    if key not in data.memo:
+    def prepare() -> ZoomGeometry:
         layer = data.boundaries.projected(level, year, WEB_MERCATOR)
         geometries = shapely.simplify(layer.geometry.to_numpy(), pixel_size(z) / 4, preserve_topology=True)
-        data.memo[key] = ZoomGeometry(layer["code"].to_numpy(), layer["name"].to_numpy(), geometries,
-                                      STRtree(geometries))
-    return data.memo[key]
+        return ZoomGeometry(layer["code"].to_numpy(), layer["name"].to_numpy(), geometries, STRtree(geometries))
+
+    return data.caches.zoom_geometries.get_or_compute((level, year, z), prepare)
 
 
 def bounds_wgs84(data: AtlasData) -> list[float]:

@@ -1,7 +1,10 @@
-"""Tile production: validate the request, classify once, render PNG or MVT, and keep recent tiles in memory.
+"""Tile production: validate the request, classify once, render PNG or MVT.
 
-Rendered tiles are kept in a ByteCache. The cache key is also the ETag: it covers every parameter that changes the picture and the data
-version, so a client's cached tile stays valid exactly as long as the data and the request are the same.
+Rendered tiles are not kept here: the HTTP layer's one response cache keeps finished tiles, and a second
+copy of the same bytes would halve what fits. What each tile of a classification shares (palette slots and
+rows in layer order, vector-tile properties) is kept in the core's bounded caches under the
+classification's key. The ETag covers every parameter that changes the picture and the data version, so a
+client's cached tile stays valid exactly as long as the data and the request are the same.
 """
 
 from __future__ import annotations
@@ -12,13 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from atlas.bytecache import ByteCache
 from atlas.classify import ClassRequest, Classification, classification_for
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
 from atlas.rastertiles import palette_slots, render_png
 from atlas.tilegrid import TileAddress, zoom_geometry
-from atlas.vectortiles import render_mvt
+from atlas.vectortiles import feature_properties, render_mvt
 
 FORMATS = {"png": "image/png", "mvt": "application/vnd.mapbox-vector-tile"}
 
@@ -53,28 +55,25 @@ def tile_etag(data: AtlasData, request: TileRequest) -> str:
     return f'"{digest}"'
 
 
-def _layer_alignment(classification: Classification, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Palette slots and value-frame rows for each region in layer order, computed once per classification."""
-    if "alignment" not in classification.memo:
-        rows = pd.Index(classification.values.frame["code"]).get_indexer(codes)
-        classification.memo["alignment"] = (palette_slots(classification, codes), rows)
-    return classification.memo["alignment"]
+def _layer_alignment(data: AtlasData, classification: Classification,
+                     codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Palette slots and value-frame rows for each region in layer order (the same at every zoom)."""
+    def align() -> tuple[np.ndarray, np.ndarray]:
+        return palette_slots(classification, codes), pd.Index(classification.values.frame["code"]).get_indexer(codes)
+
+    return data.caches.tile_alignments.get_or_compute(classification.key, align)
 
 
-def get_tile(data: AtlasData, request: TileRequest, cache: ByteCache[Tile]) -> Tile:
-    """The tile from the cache, or rendered and cached; raises InvalidChoice for bad parameters."""
+def get_tile(data: AtlasData, request: TileRequest) -> Tile:
+    """The rendered tile; raises InvalidChoice for bad parameters."""
     classification = tile_classification(data, request)
-    etag = tile_etag(data, request)
-    cached = cache.get(etag)
-    if cached is not None:
-        return cached
     values = classification.values
     geometry = zoom_geometry(data, values.level, values.boundary_year, request.address.z)
-    slots, rows = _layer_alignment(classification, geometry.codes)
+    slots, rows = _layer_alignment(data, classification, geometry.codes)
     if request.format == "png":
         content = render_png(classification, geometry, slots, request.address)
     else:
-        content = render_mvt(classification, geometry, rows, request.address, values.level)
-    tile = Tile(content, FORMATS[request.format], etag)
-    cache.put(etag, tile)
-    return tile
+        properties = data.caches.mvt_properties.get_or_compute(classification.key,
+                                                               lambda: feature_properties(classification))
+        content = render_mvt(geometry, properties, rows, request.address, values.level)
+    return Tile(content, FORMATS[request.format], tile_etag(data, request))

@@ -11,12 +11,14 @@ never show.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from atlas import semantics
+from atlas.cache import deep_size
 from atlas.catalogue import Indicator
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
@@ -47,6 +49,11 @@ class IndicatorValues:
     @property
     def remapped(self) -> bool:
         return self.vintage is not None and self.vintage != self.boundary_year
+
+    @cached_property
+    def nbytes(self) -> int:
+        """Estimated memory, measured once: every cached classification of these values counts them again."""
+        return deep_size([getattr(self, f.name) for f in fields(self)])
 
     def meta(self) -> dict:
         present = self.frame["missing_reason"].isna()
@@ -175,10 +182,8 @@ def _remapped(data: AtlasData, indicator: Indicator, level: str, year: int | Non
 
 def _parent_matches(data: AtlasData, level: str, vintage: int, target: int) -> dict[str, str | None]:
     """Kept per level and pair of held years (validated before this is reached, so bounded by the data)."""
-    key = ("parent_matches", level, vintage, target)
-    if key not in data.memo:
-        data.memo[key] = _match_parents(data, level, vintage, target)
-    return data.memo[key]
+    return data.caches.parent_matches.get_or_compute(
+        (level, vintage, target), lambda: _match_parents(data, level, vintage, target))
 
 
 def _match_parents(data: AtlasData, level: str, vintage: int, target: int) -> dict[str, str | None]:
@@ -275,14 +280,12 @@ def indicator_values(data: AtlasData, indicator_id: str, level: str, year: int |
     """Values of an indicator for every region of a level in a year (default: the latest year), on the
     boundaries of ``boundary_year`` (default: the data's own vintage).
 
-    Results are memoised on the loaded data, which never changes after a build; callers must not
-    modify the returned frame. Keys are validated before anything is stored, so they stay bounded by
-    the catalogue and the held years.
+    Results are kept in the bounded `values` cache (atlas.cache); callers must not modify the returned
+    frame. Invalid parameters raise before anything is stored.
     """
-    key = ("values", indicator_id, level, year, boundary_year)
-    if key not in data.memo:
-        data.memo[key] = _compute_values(data, indicator_id, level, year, boundary_year)
-    return data.memo[key]
+    return data.caches.values.get_or_compute(
+        (indicator_id, level, year, boundary_year),
+        lambda: _compute_values(data, indicator_id, level, year, boundary_year))
 
 
 def _compute_values(data: AtlasData, indicator_id: str, level: str, year: int | None,

@@ -23,9 +23,7 @@ BUFFER = 64  # tile units of overlap so strokes do not end at the tile edge
 
 
 def feature_properties(classification: Classification) -> list[dict]:
-    """MVT properties for every row of the values frame, built once per classification."""
-    if "mvt_properties" in classification.memo:
-        return classification.memo["mvt_properties"]
+    """MVT properties for every row of the values frame (atlas.tiles keeps them per classification)."""
     properties = []
     decimals = classification.values.indicator.decimals
     columns = ["code", "name", "unit", "value", "rank", "text", "missing_reason", "qualifier", "harmonised",
@@ -48,17 +46,15 @@ def feature_properties(classification: Classification) -> list[dict]:
             props.update({"class": slot, "label": classification.labels[slot],
                           "colour": classification.colours[slot]})
         properties.append(props)
-    classification.memo["mvt_properties"] = properties
     return properties
 
 
-def render_mvt(classification: Classification, geometry: ZoomGeometry, rows: np.ndarray, tile: TileAddress,
+def render_mvt(geometry: ZoomGeometry, properties: list[dict], rows: np.ndarray, tile: TileAddress,
                layer_name: str) -> bytes:
-    """Encode one tile; ``rows`` maps each region in layer order to its row in the values frame."""
+    """Encode one tile; ``rows`` maps each region in layer order to its entry in ``properties``."""
     minx, miny, maxx, maxy = tile.bounds()
     margin = (maxx - minx) * BUFFER / EXTENT
     clip = (minx - margin, miny - margin, maxx + margin, maxy + margin)
-    properties = feature_properties(classification)
     candidates = geometry.intersecting(clip)
     shapes = shapely.clip_by_rect(geometry.geometries[candidates], *clip)
     scale = EXTENT / (maxx - minx)

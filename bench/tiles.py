@@ -1,8 +1,8 @@
 """Tile rendering speed: cold render per tile in-process, then warm load on a real server vs static files.
 
 Tiles: gemeente level, zoom 6-12, the tiles holding the 13 kennissteden (a fixed list, so runs compare).
-Cold = rendering a tile that is not in the tile cache, with the per-zoom simplified geometry already
-prepared (its one-off preparation time is reported separately). Warm = every tile already cached,
+Cold = rendering a tile that is not in the HTTP response cache, with the per-zoom simplified geometry
+already prepared (its one-off preparation time is reported separately). Warm = every tile already cached,
 fetched by concurrent keep-alive clients on 127.0.0.1, against the same PNG bytes served as static files
 by the same server in the same run. Targets (issue 4): cold median < 10 ms per 256 px tile, warm p99
 < 20 ms at 32 clients.
@@ -19,7 +19,6 @@ from pathlib import Path
 
 from loadclient import ServerProcess, median_p95, run_load
 
-from atlas.bytecache import ByteCache
 from atlas.classify import ClassRequest
 from atlas.data import load_atlas
 from atlas.settings import get_settings
@@ -42,7 +41,7 @@ def cold(data, tiles: list[tuple[int, int, int]], tile_format: str, scale: int) 
     for z, x, y in tiles:
         request = TileRequest(INDICATOR, LEVEL, None, ClassRequest(), TileAddress(z, x, y, scale), tile_format)
         start = time.perf_counter()
-        get_tile(data, request, ByteCache(0))
+        get_tile(data, request)
         timings.append((time.perf_counter() - start) * 1000)
     return timings
 

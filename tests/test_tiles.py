@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 
 import mapbox_vector_tile
 import numpy as np
@@ -12,11 +13,13 @@ from fastapi.testclient import TestClient
 from shapely.ops import polylabel
 
 from api.app import create_app
-from atlas.classify import ClassRequest, classification_for
+from atlas import classify as classify_module
+from atlas.classify import ClassRequest, _natural_breaks, classification_for, classify
 from atlas.errors import InvalidChoice
 from atlas.geography.vocabulary import WEB_MERCATOR
 from atlas.schemes import scheme_colours
 from atlas.tilegrid import WORLD_HALF, TileAddress, tile_containing
+from atlas.values import indicator_values
 
 SHARE = "kwb_pct_higher_educated"  # every gemeente of 2022 has a value
 SPARSE = "population_cbs_70072ned"  # three gemeenten of 2023 have a value, the rest are missing
@@ -93,6 +96,43 @@ def test_user_breaks_and_category_order(data):
     urban = classification_for(data, "kwb_urbanity", "gemeente", 2022, ClassRequest())
     assert urban.labels[0] == "extremely urbanised" and urban.labels[-1] == "not urbanised"
     assert dict(zip(urban.labels, urban.counts))["extremely urbanised"] == 23 and sum(urban.counts) == 345
+
+
+def _within_class_squares(y: np.ndarray, uppers) -> float:
+    index = np.searchsorted(np.asarray(uppers, dtype=float), y, side="left")
+    return float(sum(((y[index == i] - y[index == i].mean()) ** 2).sum() for i in np.unique(index)))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_natural_breaks_are_the_optimal_partition(seed):
+    """Fisher-Jenks is exact: no other split of the sorted values into k runs has smaller within-class squares."""
+    rng = np.random.default_rng(seed)
+    y = np.round(rng.lognormal(3, 1, 18), 1)
+    ordered = np.sort(y)
+    best = min(_within_class_squares(y, [ordered[i - 1], ordered[j - 1], ordered[-1]])
+               for i, j in itertools.combinations(range(1, len(y)), 2))
+    assert _within_class_squares(y, _natural_breaks(y, 3, [])) == pytest.approx(best)
+
+
+@pytest.mark.filterwarnings("error")  # a hidden slow path (mapclassify without Numba) warns
+@pytest.mark.parametrize("method", ["quantiles", "equal_interval", "natural_breaks", "std_mean"])
+def test_every_method_classifies_the_wijken_without_a_warning(data, method):
+    values = indicator_values(data, SHARE, "wijk")
+    c = classify(values, ClassRequest(method=method))
+    assert sum(c.counts) + c.no_data_count == len(values.frame) and not any("sampled" in n for n in c.notes)
+
+
+def test_natural_breaks_above_the_size_limit_are_sampled_and_the_legend_says_so(data, monkeypatch):
+    values = indicator_values(data, SHARE, "wijk")
+    exact = classify(values, ClassRequest(method="natural_breaks"))
+    monkeypatch.setattr(classify_module, "NATURAL_BREAKS_MAX_VALUES", 500)
+    sampled = classify(values, ClassRequest(method="natural_breaks"))
+    present = int((sampled.class_index != -1).sum())
+    assert f"500 evenly spaced values of the {present:,}" in " ".join(sampled.legend()["notes"])
+    assert sampled.classes == exact.classes == 5 and sum(sampled.counts) == present
+    # a sample of order statistics keeps the breaks near the exact ones (within a tenth of the range)
+    spread = exact.bounds[-1][1] - exact.bounds[0][0]
+    assert np.allclose([hi for _, hi in sampled.bounds], [hi for _, hi in exact.bounds], atol=spread / 10)
 
 
 @pytest.mark.parametrize("request_, parameter", [
