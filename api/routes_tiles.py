@@ -17,7 +17,7 @@ from atlas.data import AtlasData
 from atlas.schemes import SCHEMES
 from atlas.tilegrid import tile_address
 from atlas.tilejson import tilejson
-from atlas.tiles import FORMATS, Tile, TileRequest, get_tile, tile_classification, tile_etag
+from atlas.tiles import FORMATS, TileRequest, get_tile, tile_classification, tile_etag
 
 # Every route here classifies, which is CPU work (a cold classification of the wijken takes tens of ms), so
 # every route is a plain `def`: FastAPI runs it in its thread pool and the event loop keeps answering.

@@ -19,8 +19,8 @@ import uvicorn
 
 from api.app import create_app
 from api.caching import HttpCacheSettings, etag_matches
-from atlas.cache import AtlasCaches, BoundedCache, CacheLimit, CacheSettings, deep_size
 from atlas import classify as classify_module
+from atlas.cache import AtlasCaches, BoundedCache, CacheLimit, CacheSettings, deep_size
 from atlas.settings import get_settings
 
 SHARE = "kwb_pct_higher_educated"

@@ -34,6 +34,7 @@ def test_topojson_reader_decodes_shared_arcs_and_reports_a_collapsed_ring():
     assert properties[0]["id"] == "PV90" and "id" not in properties[2]
     west, east, north, collapsed = geometries
     assert collapsed is None  # a two-point ring: returned as None so repair reports it
+    assert west is not None and east is not None and north is not None
     assert (west.area, east.area, north.area) == (0.125, 0.125, 0.25)
     assert west.bounds == (4.0, 51.0, 4.5, 51.25) and north.bounds == (4.0, 51.25, 5.0, 51.5)
     assert west.intersection(east).length == pytest.approx(0.25)  # the shared arc, decoded identically twice
