@@ -22,9 +22,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _export_map(args: argparse.Namespace) -> int:
-    from atlas.classify import ClassRequest
     from atlas.data import load_atlas
-    from atlas.export_html import export_map_html
+    from atlas.render.classify import ClassRequest
+    from atlas.render.export_html import export_map_html
 
     breaks = tuple(float(b) for b in args.breaks.split(",")) if args.breaks else ()
     request = ClassRequest(args.method, args.classes, args.scheme, args.log, breaks)

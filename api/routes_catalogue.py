@@ -11,16 +11,16 @@ from api import schemas
 from api.deps import Level, ValuesFormat, api_settings, atlas_data, boundary_year, web_settings
 from api.settings import ApiSettings, WebSettings
 from atlas import __version__
-from atlas.catalogue import THEMES
-from atlas.coverage import coverage_entry, coverage_table
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
+from atlas.figures.coverage import coverage_entry, coverage_table
+from atlas.figures.reference import national_reference
+from atlas.figures.semantics import qualifier_labels, typed_values
+from atlas.figures.values import available_levels, available_years, indicator_values
+from atlas.geography.places import regions_within
 from atlas.geography.vocabulary import LEVEL_INFO
-from atlas.places import regions_within
-from atlas.reference import national_reference
-from atlas.semantics import qualifier_labels, typed_values
-from atlas.tilegrid import bounds_wgs84
-from atlas.values import available_levels, available_years, indicator_values
+from atlas.render.tilegrid import bounds_wgs84
+from atlas.sources.catalogue import THEMES
 
 router = APIRouter(prefix="/api/v1", tags=["indicators"])
 

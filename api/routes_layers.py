@@ -10,7 +10,7 @@ from api.settings import ApiSettings
 from atlas.data import AtlasData
 from atlas.errors import ResponseTooLarge
 from atlas.geography.vocabulary import OUTPUT_CRS
-from atlas.layers import default_layer_year, layer_file
+from atlas.render.layers import default_layer_year, layer_file
 
 router = APIRouter(prefix="/api/v1", tags=["layers"])
 

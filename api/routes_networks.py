@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Query
 from api import schemas
 from api.deps import atlas_data
 from atlas.data import AtlasData
-from atlas.networks import NETWORK_LEVELS, load_networks, network_geojson, network_summary
-from atlas.places import KINDS, places
+from atlas.geography.places import KINDS, places
+from atlas.networks.links import NETWORK_LEVELS, load_networks, network_geojson, network_summary
 from atlas.settings import get_settings
 
 router = APIRouter(prefix="/api/v1", tags=["networks and places"])

@@ -13,8 +13,8 @@ from api.deps import OgcFormat, api_settings, atlas_data
 from api.settings import ApiSettings
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice, UnknownResource
-from atlas.features import feature_page, parse_bbox
 from atlas.geography.vocabulary import CRS84_URI, CRS_URIS
+from atlas.render.features import feature_page, parse_bbox
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
 CONFORMANCE = [

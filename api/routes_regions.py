@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from api import schemas
 from api.deps import Level, ValuesFormat, atlas_data
 from atlas.data import AtlasData
-from atlas.profiles import region_profile
+from atlas.figures.profiles import region_profile
 
 router = APIRouter(prefix="/api/v1", tags=["regions"])
 

@@ -12,12 +12,12 @@ from fastapi.responses import Response
 from api import schemas
 from api.caching import HttpCacheSettings, etag_matches, http_cache_settings
 from api.deps import Level, atlas_data, boundary_year
-from atlas.classify import CATEGORY_METHOD, METHODS, ClassRequest, classification_for
 from atlas.data import AtlasData
-from atlas.schemes import SCHEMES
-from atlas.tilegrid import tile_address
-from atlas.tilejson import tilejson
-from atlas.tiles import FORMATS, TileRequest, get_tile, tile_classification, tile_etag
+from atlas.render.classify import CATEGORY_METHOD, METHODS, ClassRequest, classification_for
+from atlas.render.schemes import SCHEMES
+from atlas.render.tilegrid import tile_address
+from atlas.render.tilejson import tilejson
+from atlas.render.tiles import FORMATS, TileRequest, get_tile, tile_classification, tile_etag
 
 # Every route here classifies, which is CPU work (a cold classification of the wijken takes tens of ms), so
 # every route is a plain `def`: FastAPI runs it in its thread pool and the event loop keeps answering.

@@ -16,10 +16,10 @@ from fastapi.staticfiles import StaticFiles
 from api.deps import PROBLEM_RESPONSES, Level, atlas_data, web_settings
 from api.routes_tiles import class_request
 from api.settings import WebSettings
-from atlas.classify import ClassRequest
 from atlas.data import AtlasData
 from atlas.errors import DataFolderError
-from atlas.export_html import export_map_html
+from atlas.render.classify import ClassRequest
+from atlas.render.export_html import export_map_html
 from atlas.settings import IN_CHECKOUT, REPO_ROOT
 
 WEB_DIR = REPO_ROOT / "web" if IN_CHECKOUT else Path(__file__).parent / "web"  # a wheel carries it as api/web

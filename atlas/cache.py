@@ -31,12 +31,12 @@ from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
-    from atlas.classify import Classification
-    from atlas.layers import LayerFile
-    from atlas.networks import Network
-    from atlas.placematch import PlaceMatcher
-    from atlas.tilegrid import ZoomGeometry
-    from atlas.values import IndicatorValues
+    from atlas.figures.values import IndicatorValues
+    from atlas.geography.placematch import PlaceMatcher
+    from atlas.networks.links import Network
+    from atlas.render.classify import Classification
+    from atlas.render.layers import LayerFile
+    from atlas.render.tilegrid import ZoomGeometry
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")

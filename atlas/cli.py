@@ -35,7 +35,7 @@ def _info(args: argparse.Namespace) -> int:
 
 def _values(args: argparse.Namespace) -> int:
     from atlas.data import load_atlas
-    from atlas.values import indicator_values
+    from atlas.figures.values import indicator_values
 
     result = indicator_values(load_atlas(), args.indicator, args.level, args.year, args.boundary_year)
     frame = result.frame[VALUE_FIELDS]
@@ -80,9 +80,9 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _download(args: argparse.Namespace) -> int:
-    from atlas.catalogue import load_catalogue
-    from atlas.download import add_indicator_files, download_sources
-    from atlas.manifest import load_manifest
+    from atlas.sources.catalogue import load_catalogue
+    from atlas.sources.download import add_indicator_files, download_sources
+    from atlas.sources.manifest import load_manifest
 
     settings = get_settings()
     target = args.to or settings.cache_dir / "upstream"
@@ -105,7 +105,7 @@ def _download(args: argparse.Namespace) -> int:
 
 def _networks_import(args: argparse.Namespace) -> int:
     from atlas.data import load_atlas
-    from atlas.networks import network_summary, read_network
+    from atlas.networks.links import network_summary, read_network
 
     content = args.file.read_bytes()  # an unreadable file fails here, before the atlas is loaded
     network = read_network(load_atlas(), args.file)

@@ -19,17 +19,17 @@ import pandas as pd
 
 from atlas import __version__
 from atlas.cache import AtlasCaches
-from atlas.catalogue import CATALOGUE_PATH, Catalogue, load_catalogue
-from atlas.citytotals import city_total_rows
 from atlas.errors import InvalidChoice
 from atlas.geography.crosswalk import Crosswalks, build_crosswalks
+from atlas.geography.store import BoundaryStore, SourceCheck, build_store
 from atlas.geography.vintages import assign_vintages
 from atlas.geography.vocabulary import LEVELS
-from atlas.indicators import load_indicator_csvs
-from atlas.keyfigures import key_figure_rows
-from atlas.manifest import MANIFEST_PATH, check_data_folder, load_manifest
 from atlas.settings import GEODATA_DIR, AtlasSettings, get_settings
-from atlas.store import BoundaryStore, SourceCheck, build_store
+from atlas.sources.catalogue import CATALOGUE_PATH, Catalogue, load_catalogue
+from atlas.sources.citytotals import city_total_rows
+from atlas.sources.indicators import load_indicator_csvs
+from atlas.sources.keyfigures import key_figure_rows
+from atlas.sources.manifest import MANIFEST_PATH, check_data_folder, load_manifest
 
 BUILD_DIR_NAME = "build"
 POPULATION_INDICATOR, POPULATION_YEAR = "kwb_population", 2022

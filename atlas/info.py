@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from atlas.citytotals import unplaced_cities
 from atlas.data import AtlasData
+from atlas.figures.values import available_levels
+from atlas.geography.places import KENNISSTEDEN_SOURCE, KINDS, ROMS_SOURCE, places
 from atlas.geography.vocabulary import LEVELS
-from atlas.networks import load_networks, network_summary
-from atlas.places import KENNISSTEDEN_SOURCE, KINDS, ROMS_SOURCE, places
+from atlas.networks.links import load_networks, network_summary
 from atlas.settings import get_settings
-from atlas.values import available_levels
+from atlas.sources.citytotals import unplaced_cities
 
 
 def atlas_summary(data: AtlasData) -> dict:

@@ -22,7 +22,7 @@ from pathlib import Path
 from loadclient import ServerProcess
 
 from atlas.data import load_atlas
-from atlas.values import indicator_values
+from atlas.figures.values import indicator_values
 
 INDICATOR, LEVEL = "kwb_pct_higher_educated", "wijk"
 

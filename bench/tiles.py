@@ -19,11 +19,11 @@ from pathlib import Path
 
 from loadclient import ServerProcess, median_p95, run_load
 
-from atlas.classify import ClassRequest
 from atlas.data import load_atlas
+from atlas.render.classify import ClassRequest
+from atlas.render.tilegrid import TileAddress, tile_containing, zoom_geometry
+from atlas.render.tiles import TileRequest, get_tile
 from atlas.settings import get_settings
-from atlas.tilegrid import TileAddress, tile_containing, zoom_geometry
-from atlas.tiles import TileRequest, get_tile
 
 LEVEL, INDICATOR, ZOOMS = "gemeente", "kwb_population", range(6, 13)
 KENNISSTEDEN = ("Amsterdam", "Rotterdam", "'s-Gravenhage", "Utrecht", "Eindhoven", "Delft", "Tilburg", "Enschede",

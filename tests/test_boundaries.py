@@ -4,8 +4,8 @@ import pytest
 import shapely
 
 from atlas.geography.vocabulary import RD_NEW
-from atlas.manifest import load_manifest
-from atlas.topojson import read_topojson
+from atlas.sources.manifest import load_manifest
+from atlas.sources.topojson import read_topojson
 
 
 def test_twelve_provinces_and_forty_corop_every_year(data):

@@ -19,8 +19,8 @@ import uvicorn
 
 from api.app import create_app
 from api.caching import HttpCacheSettings, etag_matches
-from atlas import classify as classify_module
 from atlas.cache import AtlasCaches, BoundedCache, CacheLimit, CacheSettings, deep_size
+from atlas.render import classify as classify_module
 from atlas.settings import get_settings
 
 SHARE = "kwb_pct_higher_educated"
@@ -190,7 +190,7 @@ def test_ten_thousand_distinct_breaks_stay_within_the_cache_bounds(data, quiet):
 # --- a real server: what finishes first ---------------------------------------------------------------
 
 class Gate:
-    """Stands in for atlas.classify.classify: each call says it has started, then waits to be released.
+    """Stands in for atlas.render.classify.classify: each call says it has started, then waits to be released.
 
     Holding a classification open makes "health is answered while it runs" a matter of order, not timing."""
 

@@ -10,10 +10,10 @@ import threading
 
 import pytest
 
-from atlas.catalogue import load_catalogue
-from atlas.download import download_sources
 from atlas.errors import DataFolderError
-from atlas.manifest import check_data_folder, load_manifest, sha256_of
+from atlas.sources.catalogue import load_catalogue
+from atlas.sources.download import download_sources
+from atlas.sources.manifest import check_data_folder, load_manifest, sha256_of
 
 
 @pytest.fixture()

@@ -1,8 +1,8 @@
 import pytest
 
-from atlas.catalogue import load_catalogue
 from atlas.errors import DataValidationError
-from atlas.indicators import load_indicator_csvs, read_indicator_file
+from atlas.sources.catalogue import load_catalogue
+from atlas.sources.indicators import load_indicator_csvs, read_indicator_file
 
 HEADER = "region_level,region_code,region_name,year,indicator,value,unit,source,note\n"
 GOOD = "gemeente,GM0363,Amsterdam,2022,population,882633,persons,test,\n"

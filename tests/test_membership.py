@@ -1,7 +1,7 @@
 import pandas as pd
 
+from atlas.geography.names import fold
 from atlas.geography.overlap import largest_overlap
-from atlas.names import fold
 
 
 def test_every_gemeente_and_wijk_has_exactly_one_corop_and_province(data):

@@ -8,9 +8,9 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from atlas.cli import main
 from atlas.errors import DataValidationError
-from atlas.networks import Link, aggregate, load_networks, metrics, read_network
-from atlas.placematch import place_matcher
-from atlas.values import indicator_values
+from atlas.figures.values import indicator_values
+from atlas.geography.placematch import place_matcher
+from atlas.networks.links import Link, aggregate, load_networks, metrics, read_network
 
 HEADER = "topsector,source,target,weight,year,source_description\n"
 

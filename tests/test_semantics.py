@@ -10,10 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from atlas.catalogue import CATALOGUE_PATH, load_catalogue
 from atlas.errors import DataValidationError
-from atlas.schemes import scheme_colours
-from atlas.tilegrid import tile_containing
+from atlas.render.schemes import scheme_colours
+from atlas.render.tilegrid import tile_containing
+from atlas.sources.catalogue import CATALOGUE_PATH, load_catalogue
 
 
 @pytest.fixture(scope="module")

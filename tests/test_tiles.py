@@ -13,13 +13,13 @@ from fastapi.testclient import TestClient
 from shapely.ops import polylabel
 
 from api.app import create_app
-from atlas import classify as classify_module
-from atlas.classify import ClassRequest, _natural_breaks, classification_for, classify
 from atlas.errors import InvalidChoice
+from atlas.figures.values import indicator_values
 from atlas.geography.vocabulary import WEB_MERCATOR
-from atlas.schemes import scheme_colours
-from atlas.tilegrid import WORLD_HALF, TileAddress, tile_containing
-from atlas.values import indicator_values
+from atlas.render import classify as classify_module
+from atlas.render.classify import ClassRequest, _natural_breaks, classification_for, classify
+from atlas.render.schemes import scheme_colours
+from atlas.render.tilegrid import WORLD_HALF, TileAddress, tile_containing
 
 SHARE = "kwb_pct_higher_educated"  # every gemeente of 2022 has a value
 SPARSE = "population_cbs_70072ned"  # three gemeenten of 2023 have a value, the rest are missing

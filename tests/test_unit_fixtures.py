@@ -12,13 +12,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from atlas.catalogue import load_catalogue
-from atlas.classify import ClassRequest, classify
 from atlas.figures.remap import remap_sum, remap_weighted_mean, territory_matches, worst
-from atlas.indicators import read_indicator_file
-from atlas.semantics import ranks
-from atlas.topojson import read_topojson
-from atlas.values import VALUE_COLUMNS, IndicatorValues
+from atlas.figures.semantics import ranks
+from atlas.figures.values import VALUE_COLUMNS, IndicatorValues
+from atlas.render.classify import ClassRequest, classify
+from atlas.sources.catalogue import load_catalogue
+from atlas.sources.indicators import read_indicator_file
+from atlas.sources.topojson import read_topojson
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

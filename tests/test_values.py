@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from atlas.errors import InvalidChoice
-from atlas.values import indicator_values
+from atlas.figures.values import indicator_values
 
 
 def _national_population_2022(shared_dir) -> float:

@@ -9,9 +9,9 @@ import pytest
 
 from atlas.cli import main
 from atlas.errors import InvalidChoice
+from atlas.figures.profiles import region_profile
+from atlas.figures.values import available_levels, available_years, indicator_values
 from atlas.geography.crosswalk import REORGANISATIONS
-from atlas.profiles import region_profile
-from atlas.values import available_levels, available_years, indicator_values
 
 
 def _value(data, indicator, level, year, boundary_year, code):
@@ -192,7 +192,7 @@ def test_crosswalk_endpoint(client):
 def test_remapped_tiles_and_layers_say_so(client):
     import mapbox_vector_tile
 
-    from atlas.tilegrid import tile_containing
+    from atlas.render.tilegrid import tile_containing
 
     x, y = tile_containing(4.9, 52.37, 8)  # Amsterdam, which took in Weesp (and part of Muiden's 2014 area)
     tile = client.get(f"/api/v1/tiles/gemeente/population/8/{x}/{y}.mvt", params={"year": 2014, "boundary_year": 2023})

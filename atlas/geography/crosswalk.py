@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 
 from atlas.errors import InvalidChoice
+from atlas.geography.names import fold
 from atlas.geography.overlap import apportioned, overlap_pieces
-from atlas.names import fold
 
 SPLIT_SHARE = 0.05
 CORRECTION_SHARE = 0.20

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from atlas.geography.geometry import polygonal_part
 from atlas.geography.vocabulary import RD_NEW
-from atlas.geometry import polygonal_part
 
 
 def overlap_pieces(left: gpd.GeoDataFrame, right: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

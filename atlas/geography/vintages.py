@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from atlas.catalogue import Catalogue
 from atlas.errors import DataValidationError
-from atlas.membership import nearest_year
-from atlas.store import BoundaryStore
+from atlas.geography.membership import nearest_year
+from atlas.geography.store import BoundaryStore
+from atlas.sources.catalogue import Catalogue
 
 SAME_YEAR = "boundaries of the same year"
 STATED = "stated in the catalogue"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 
-from atlas.names import fold
+from atlas.geography.names import fold
 
 
 def nearest_year(year: int, available: list[int]) -> int:

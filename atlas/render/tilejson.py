@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from atlas.classify import Classification
 from atlas.data import AtlasData
-from atlas.tilegrid import bounds_wgs84
+from atlas.render.classify import Classification
+from atlas.render.tilegrid import bounds_wgs84
 
 VECTOR_FIELDS = {
     "code": "CBS region code", "name": "Region name", "value": "Indicator value (absent when missing)",

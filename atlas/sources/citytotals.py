@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from atlas.catalogue import Catalogue, Indicator
-from atlas.placematch import Match, build_matcher
-from atlas.store import BoundaryStore
+from atlas.geography.placematch import Match, build_matcher
+from atlas.geography.store import BoundaryStore
+from atlas.sources.catalogue import Catalogue, Indicator
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,10 @@ import shapely
 
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
+from atlas.figures.semantics import typed_values
+from atlas.figures.values import available_years, indicator_values
+from atlas.geography.geometry import polygonal_part
 from atlas.geography.vocabulary import OUTPUT_CRS, RD_NEW
-from atlas.geometry import polygonal_part
-from atlas.semantics import typed_values
-from atlas.values import available_years, indicator_values
 
 FORMATS = {
     "geojson": ("application/geo+json", "geojson"),

@@ -12,14 +12,14 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from atlas.boundaries import read_source
 from atlas.errors import DataValidationError, InvalidChoice
+from atlas.geography.geometry import polygonal_part
+from atlas.geography.membership import nearest_year, province_codes_by_name, wijk_gemeente_code
+from atlas.geography.names import fold
 from atlas.geography.overlap import largest_overlap
 from atlas.geography.vocabulary import LEVELS, RD_NEW, WEB_MERCATOR, WGS84
-from atlas.geometry import polygonal_part
-from atlas.manifest import BoundarySource
-from atlas.membership import nearest_year, province_codes_by_name, wijk_gemeente_code
-from atlas.names import fold
+from atlas.sources.boundaries import read_source
+from atlas.sources.manifest import BoundarySource
 
 LAYER_COLUMNS = [
     "code", "name", "level", "year", "gemeente_code", "corop_code", "provincie_code",

@@ -12,7 +12,7 @@ import pandas as pd
 
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
-from atlas.placematch import place_matcher
+from atlas.geography.placematch import place_matcher
 
 KINDS = ("kennisstad", "campus", "rom")
 KENNISSTEDEN = ("Amsterdam", "Rotterdam", "Utrecht", "Den Haag", "Eindhoven", "Delft", "Tilburg", "Enschede",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from atlas import semantics
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice, UnknownResource
+from atlas.figures import semantics
+from atlas.figures.reference import national_reference
+from atlas.figures.values import available_levels, available_years, indicator_values
 from atlas.geography.vocabulary import LEVEL_INFO, level_of_code
-from atlas.reference import national_reference
-from atlas.values import available_levels, available_years, indicator_values
 
 
 def find_region(data: AtlasData, code: str, year: int | None) -> tuple[str, int]:

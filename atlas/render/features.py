@@ -10,7 +10,7 @@ import shapely
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
 from atlas.geography.vocabulary import CRS84_URI, CRS_URIS, OUTPUT_CRS
-from atlas.layers import BASE_COLUMNS
+from atlas.render.layers import BASE_COLUMNS
 
 NL_WGS84_BOUNDS = (3.0, 50.5, 7.5, 53.8)
 

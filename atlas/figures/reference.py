@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 
 from atlas.data import AtlasData
+from atlas.figures.semantics import coverage_of, json_number, qualifier_codes
+from atlas.figures.values import available_levels, available_years, indicator_values
 from atlas.geography.vocabulary import LEVELS
-from atlas.semantics import coverage_of, json_number, qualifier_codes
-from atlas.values import available_levels, available_years, indicator_values
 
 NATIONAL_CODES = ("NL", "NL01")
 BASES = {

@@ -16,10 +16,10 @@ import folium
 import pandas as pd
 from branca.element import Element, Figure
 
-from atlas.classify import NO_CLASS, ClassRequest, Classification, classification_for
 from atlas.data import AtlasData
 from atlas.errors import DataFolderError
-from atlas.layers import layer_frame
+from atlas.render.classify import NO_CLASS, ClassRequest, Classification, classification_for
+from atlas.render.layers import layer_frame
 
 SIMPLIFY_M = {"provincie": 200.0, "corop": 150.0, "gemeente": 80.0, "wijk": 20.0}
 

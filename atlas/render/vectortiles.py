@@ -14,16 +14,16 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from atlas.classify import NO_CLASS, Classification
-from atlas.semantics import json_number
-from atlas.tilegrid import TileAddress, ZoomGeometry
+from atlas.figures.semantics import json_number
+from atlas.render.classify import NO_CLASS, Classification
+from atlas.render.tilegrid import TileAddress, ZoomGeometry
 
 EXTENT = 4096
 BUFFER = 64  # tile units of overlap so strokes do not end at the tile edge
 
 
 def feature_properties(classification: Classification) -> list[dict]:
-    """MVT properties for every row of the values frame (atlas.tiles keeps them per classification)."""
+    """MVT properties for every row of the values frame (atlas.render.tiles keeps them per classification)."""
     properties = []
     decimals = classification.values.indicator.decimals
     columns = ["code", "name", "unit", "value", "rank", "text", "missing_reason", "qualifier", "harmonised",

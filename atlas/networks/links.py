@@ -21,9 +21,9 @@ import shapely
 
 from atlas.data import AtlasData
 from atlas.errors import DataValidationError, InvalidChoice, UnknownResource
+from atlas.figures.profiles import find_region
+from atlas.geography.placematch import place_matcher
 from atlas.geography.vocabulary import LEVELS
-from atlas.placematch import place_matcher
-from atlas.profiles import find_region
 from atlas.settings import GEODATA_DIR
 
 BUILTIN_DIR = GEODATA_DIR / "networks"

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from atlas.catalogue import Catalogue, Indicator
 from atlas.errors import DataValidationError
 from atlas.geography.vocabulary import TABLE_CODE_PATTERNS
 from atlas.settings import GEODATA_DIR
+from atlas.sources.catalogue import Catalogue, Indicator
 
 REQUIRED_COLUMNS = ("region_level", "region_code", "region_name", "year", "indicator", "value", "unit", "source")
 FREE_LEVELS = ("city", "metropoolregio", "regio", "gemeentegroep")

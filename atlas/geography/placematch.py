@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from atlas.names import fold
+from atlas.geography.names import fold
 from atlas.settings import GEODATA_DIR
 
 if TYPE_CHECKING:

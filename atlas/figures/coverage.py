@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
-from atlas.values import available_levels, available_years, indicator_values
+from atlas.figures.values import available_levels, available_years, indicator_values
 
 LEVEL_NAMES = {"provincie": ("province", "provinces", "provincie", "provincies"),
                "corop": ("COROP region", "COROP regions", "COROP-regio", "COROP-regio's"),

@@ -16,9 +16,9 @@ from PIL import Image
 from affine import Affine
 from rasterio.features import rasterize
 
-from atlas.classify import Classification
-from atlas.schemes import hex_to_rgb
-from atlas.tilegrid import TileAddress, ZoomGeometry
+from atlas.render.classify import Classification
+from atlas.render.schemes import hex_to_rgb
+from atlas.render.tilegrid import TileAddress, ZoomGeometry
 
 TRANSPARENT, BORDER, NO_DATA, FIRST_CLASS = 0, 1, 2, 3
 BORDER_RGBA = (40, 40, 40, 110)

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from atlas.classify import ClassRequest, Classification, classification_for
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
-from atlas.rastertiles import palette_slots, render_png
-from atlas.tilegrid import TileAddress, zoom_geometry
-from atlas.vectortiles import feature_properties, render_mvt
+from atlas.render.classify import ClassRequest, Classification, classification_for
+from atlas.render.rastertiles import palette_slots, render_png
+from atlas.render.tilegrid import TileAddress, zoom_geometry
+from atlas.render.vectortiles import feature_properties, render_mvt
 
 FORMATS = {"png": "image/png", "mvt": "application/vnd.mapbox-vector-tile"}
 

@@ -15,12 +15,12 @@ import jenkspy
 import mapclassify
 import numpy as np
 
-from atlas.coverage import sentence
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
-from atlas.reference import national_reference
-from atlas.schemes import CLASSIFICATION_METHODS, MIN_CLASSES, SCHEMES, Scheme, get_scheme, scheme_colours
-from atlas.values import IndicatorValues, indicator_values
+from atlas.figures.coverage import sentence
+from atlas.figures.reference import national_reference
+from atlas.figures.values import IndicatorValues, indicator_values
+from atlas.render.schemes import CLASSIFICATION_METHODS, MIN_CLASSES, SCHEMES, Scheme, get_scheme, scheme_colours
 
 METHODS = CLASSIFICATION_METHODS
 CATEGORY_METHOD = "categories"
@@ -60,7 +60,7 @@ class Classification:
     bounds: list[tuple[float, float]] = field(default_factory=list)  # numeric classes only
     requested_classes: int | None = None
     notes: list[str] = field(default_factory=list)
-    reference: dict | None = None  # the national reference (atlas.reference), drawn as a tick on the ramp
+    reference: dict | None = None  # the national reference (atlas.figures.reference), drawn as a tick on the ramp
     key: tuple = ()  # its key in the classifications cache; tile caches derived from it reuse the key
 
     @property

@@ -9,10 +9,10 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from atlas.catalogue import Catalogue
 from atlas.errors import DataValidationError
-from atlas.indicators import tidy_frame
-from atlas.manifest import BoundarySource
+from atlas.sources.catalogue import Catalogue
+from atlas.sources.indicators import tidy_frame
+from atlas.sources.manifest import BoundarySource
 
 CBS_SECRET = -99_999_990
 

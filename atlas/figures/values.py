@@ -17,13 +17,13 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from atlas import semantics
 from atlas.cache import deep_size
-from atlas.catalogue import Indicator
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
+from atlas.figures import semantics
 from atlas.figures.remap import remap_sum, remap_weighted_mean, territory_matches, worst
 from atlas.geography.vocabulary import LEVELS
+from atlas.sources.catalogue import Indicator
 
 VALUE_COLUMNS = [
     "code", "name", "value", "text", "unit", "missing_reason", "aggregated", "members", "members_with_value",
@@ -334,7 +334,7 @@ def _compute_values(data: AtlasData, indicator_id: str, level: str, year: int | 
 
 
 def _ranked(data: AtlasData, values: IndicatorValues) -> IndicatorValues:
-    """Ranks, rounding, qualifiers and disclosure follow the catalogue's semantics (atlas.semantics)."""
+    """Ranks, rounding, qualifiers and disclosure follow the catalogue's semantics (atlas.figures.semantics)."""
     frame = values.frame
     frame["unit"] = frame["unit"].fillna(values.indicator.unit)
     frame["source"] = frame["source"].fillna(values.indicator.source)

@@ -14,14 +14,14 @@ from typing import Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from atlas.errors import DataValidationError, UnknownResource
-from atlas.schemes import CLASSIFICATION_METHODS, SCHEMES
-from atlas.semantics import DEFAULT_PRECISION, MIDPOINT_KINDS, Direction, Kind, SeriesBreak
+from atlas.figures.semantics import DEFAULT_PRECISION, MIDPOINT_KINDS, Direction, Kind, SeriesBreak
+from atlas.render.schemes import CLASSIFICATION_METHODS, SCHEMES
 from atlas.settings import GEODATA_DIR
 
 CATALOGUE_PATH = GEODATA_DIR / "catalogue.toml"
 Aggregation = Literal["sum", "weighted_mean", "ratio", "none"]
 Theme = Literal["rd", "innovation", "firms", "collaboration", "education", "labour", "population"]  # picker order
-Derivation = Literal["count_organisations", "sum"]  # how atlas.citytotals totals city rows per gemeente
+Derivation = Literal["count_organisations", "sum"]  # how atlas.sources.citytotals totals city rows per gemeente
 Classification = Literal[CLASSIFICATION_METHODS]  # type: ignore[valid-type]
 THEMES: tuple[str, ...] = get_args(Theme)
 
@@ -95,7 +95,7 @@ class Indicator(_Entry):
     scheme: str = "YlGnBu"
     categories: tuple[str, ...] = ()  # strongest first (most urban, innovation leader): the first gets the darkest colour
     categories_nl: tuple[str, ...] = ()
-    derived_from: str | None = None  # a city-level indicator this one totals per gemeente (atlas.citytotals)
+    derived_from: str | None = None  # a city-level indicator this one totals per gemeente (atlas.sources.citytotals)
     derivation: Derivation | None = None
     vintage: int | None = None  # the boundary year the source's region codes refer to, where the source says so
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from atlas.errors import AtlasError
-from atlas.manifest import BoundarySource, sha256_of
+from atlas.sources.manifest import BoundarySource, sha256_of
 
 
 @dataclass

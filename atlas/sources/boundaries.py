@@ -15,10 +15,10 @@ import pandas as pd
 import pyogrio
 
 from atlas.errors import DataValidationError
+from atlas.geography.geometry import repair
 from atlas.geography.vocabulary import LEVEL_INFO, RD_NEW, WGS84
-from atlas.geometry import repair
-from atlas.manifest import BoundarySource
-from atlas.topojson import read_topojson
+from atlas.sources.manifest import BoundarySource
+from atlas.sources.topojson import read_topojson
 
 NORMALISED = ["code", "name", "level", "year"]
 
