@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 
 from api.settings import ApiSettings, WebSettings
+from atlas.render.export_html import LANGUAGES
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -29,7 +30,8 @@ def _export_map(args: argparse.Namespace) -> int:
     breaks = tuple(float(b) for b in args.breaks.split(",")) if args.breaks else ()
     request = ClassRequest(args.method, args.classes, args.scheme, args.log, breaks)
     leaflet = WebSettings().web_packages_dir / "leaflet" / "dist"
-    document = export_map_html(load_atlas(), args.indicator, args.level, args.year, request, leaflet)
+    document = export_map_html(load_atlas(), args.indicator, args.level, args.year, request, leaflet, args.lang,
+                               args.boundary_year)
     args.output.write_text(document, encoding="utf-8")
     print(f"wrote {args.output} ({len(document):,} bytes)")
     return 0
@@ -56,5 +58,7 @@ def register(sub: argparse._SubParsersAction, env: str) -> None:
     export_map.add_argument("--scheme")
     export_map.add_argument("--log", action="store_true")
     export_map.add_argument("--breaks", help="comma-separated upper class bounds")
+    export_map.add_argument("--lang", choices=LANGUAGES, default="nl", help="language of legend and numbers")
+    export_map.add_argument("--boundary-year", type=int, help="boundaries to draw on; default the data's own")
     export_map.add_argument("-o", "--output", type=Path, required=True)
     export_map.set_defaults(run=_export_map)

@@ -6,6 +6,7 @@ so `/docs` works offline and no visitor's browser is sent to a third party.
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
@@ -13,13 +14,13 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from api.deps import PROBLEM_RESPONSES, Level, atlas_data, web_settings
+from api.deps import PROBLEM_RESPONSES, Level, atlas_data, boundary_year, web_settings
 from api.routes_tiles import class_request
 from api.settings import WebSettings
 from atlas.data import AtlasData
 from atlas.errors import DataFolderError
 from atlas.render.classify import ClassRequest
-from atlas.render.export_html import export_map_html
+from atlas.render.export_html import LANGUAGES, export_map_html
 from atlas.settings import IN_CHECKOUT, REPO_ROOT
 
 WEB_DIR = REPO_ROOT / "web" if IN_CHECKOUT else Path(__file__).parent / "web"  # a wheel carries it as api/web
@@ -30,6 +31,7 @@ DOCS_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src
                "img-src 'self' data:; worker-src 'self' blob:")
 
 router = APIRouter(tags=["web"])
+ExportLanguage = Enum("ExportLanguage", {lang: lang for lang in LANGUAGES}, type=str)  # type: ignore[misc]
 
 
 @router.get("/", include_in_schema=False)
@@ -66,11 +68,12 @@ def redoc(request: Request) -> HTMLResponse:
 def export_map(
     indicator: str, level: Level, year: int | None = Query(None, ge=1900, le=2100),
     request: ClassRequest = Depends(class_request), data: AtlasData = Depends(atlas_data),
-    web: WebSettings = Depends(web_settings),
+    web: WebSettings = Depends(web_settings), boundaries: int | None = Depends(boundary_year),
+    lang: ExportLanguage = Query(ExportLanguage["nl"], description="Language of the legend, tooltips and numbers"),
 ) -> HTMLResponse:
     """A standalone HTML choropleth with legend and tooltips (folium), for reports; works offline."""
     leaflet = web.web_packages_dir / VENDOR["leaflet"]
-    document = export_map_html(data, indicator, level.value, year, request, leaflet)
+    document = export_map_html(data, indicator, level.value, year, request, leaflet, lang.value, boundaries)
     filename = f"{indicator}_{level.value}_{year or 'latest'}.html"
     return HTMLResponse(document, headers={"Content-Disposition": f'inline; filename="{filename}"'})
 

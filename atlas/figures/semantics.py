@@ -156,6 +156,13 @@ def meta(indicator, frame: pd.DataFrame) -> dict:
     }
 
 
+def format_number(value: float, decimals: int, lang: str) -> str:
+    """A number as a reader of that language writes it: Dutch 3.000,5 and English 3,000.5; "3,000" means
+    three to a Dutch reader, so a report in Dutch must never use the English separators."""
+    text = f"{value:,.{decimals}f}"
+    return text.translate(str.maketrans(",.", ".,")) if lang == "nl" else text
+
+
 def json_number(value: float, decimals: int) -> float | int | None:
     """A count shown as 136605, not 136605.0; missing stays missing."""
     if value is None or pd.isna(value):

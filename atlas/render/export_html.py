@@ -17,80 +17,124 @@ import pandas as pd
 from branca.element import Element, Figure
 
 from atlas.data import AtlasData
-from atlas.errors import DataFolderError
+from atlas.errors import DataFolderError, InvalidChoice
+from atlas.figures.semantics import format_number
 from atlas.render.classify import NO_CLASS, ClassRequest, Classification, classification_for
 from atlas.render.layers import layer_frame
 
 SIMPLIFY_M = {"provincie": 200.0, "corop": 150.0, "gemeente": 80.0, "wijk": 20.0}
 
 
-def _feature_collection(data: AtlasData, classification: Classification) -> dict:
+TEXT = {
+    "nl": {"no_data": "geen gegevens", "of": "van", "method": "Methode", "source": "Bron", "undated": "zonder jaar",
+           "region": "Regio", "value": "Waarde", "rank": "Positie", "shown_on": "getoond op {level}grenzen van {by}",
+           "remapped": "cijfers van {year} (grenzen {vintage}) omgerekend: {harmonised}",
+           "harmonised": {"none": "ongewijzigd", "exact": "exact", "estimated": "geschat"}},
+    "en": {"no_data": "no data", "of": "of", "method": "Method", "source": "Source", "undated": "undated",
+           "region": "Region", "value": "Value", "rank": "Rank", "shown_on": "shown on {level} boundaries of {by}",
+           "remapped": "{year} figures (boundaries {vintage}) re-mapped: {harmonised}",
+           "harmonised": {"none": "unchanged", "exact": "exact", "estimated": "estimated"}},
+}
+LANGUAGES = tuple(TEXT)
+
+
+def _feature_collection(data: AtlasData, classification: Classification, lang: str) -> dict:
     values = classification.values
     frame = layer_frame(data, values.level, values.boundary_year, [], "EPSG:4326", SIMPLIFY_M[values.level])
     rows = values.frame.set_index("code")
     slots = dict(zip(values.frame["code"], classification.class_index.tolist()))
     peers = int(values.frame["value"].notna().sum())
+    text = TEXT[lang]
+    unit = values.indicator.unit_nl if lang == "nl" and values.indicator.unit_nl else values.indicator.unit
     features = []
     for code, name, geometry in zip(frame["code"], frame["name"], frame.geometry):
         row = rows.loc[code]
         slot = slots.get(code, NO_CLASS)
         missing = slot == NO_CLASS
-        shown = row["text"] if isinstance(row["text"], str) else f"{row['value']:,.6g} {values.indicator.unit}"
+        shown = row["text"] if isinstance(row["text"], str) else (
+            f"{format_number(row['value'], values.indicator.decimals, lang)} {unit}")
         features.append({
             "type": "Feature", "geometry": geometry.__geo_interface__,
             "properties": {
                 "code": code, "name": name,
-                "shown": f"no data ({row['missing_reason']})" if missing else shown,
-                "rank": "" if missing or pd.isna(row["rank"]) else f"{int(row['rank'])} of {peers}",
+                "shown": f"{text['no_data']} ({row['missing_reason']})" if missing else shown,
+                "rank": "" if missing or pd.isna(row["rank"]) else f"{int(row['rank'])} {text['of']} {peers}",
                 "colour": classification.scheme.no_data if missing else classification.colours[slot],
             },
         })
     return {"type": "FeatureCollection", "features": features}
 
 
-def _legend_html(classification: Classification) -> str:
+def _class_label(entry: dict, decimals: int, lang: str) -> str:
+    if "lower" not in entry:  # a category
+        return str(entry["label"])
+    low, high = (format_number(entry[k], decimals, lang) for k in ("lower", "upper"))
+    return low if low == high else f"{low} – {high}"
+
+
+def _territory(legend: dict, lang: str) -> str:
+    """Which boundaries the map shows and whether its figures were re-mapped onto them (atlas.figures.values)."""
+    text = TEXT[lang]
+    shown = text["shown_on"].format(level=legend["level"], by=legend["boundary_year"])
+    if not legend["remapped"]:
+        return shown
+    return shown + "; " + text["remapped"].format(year=legend["year"], vintage=legend["vintage"]["boundary_year"],
+                                                  harmonised=text["harmonised"][legend["harmonised"]])
+
+
+def _legend_html(classification: Classification, lang: str) -> str:
     legend = classification.legend()
+    text = TEXT[lang]
+    decimals = classification.values.indicator.decimals
     rows = "".join(
-        f'<li><span class="sw" style="background:{e["colour"]}"></span>{html.escape(e["label"])} ({e["count"]})</li>'
+        f'<li><span class="sw" style="background:{e["colour"]}"></span>'
+        f'{html.escape(_class_label(e, decimals, lang))} ({e["count"]})</li>'
         for e in legend["entries"]
     )
     nd = legend["no_data"]
-    rows += f'<li><span class="sw" style="background:{nd["colour"]}"></span>no data ({nd["count"]})</li>'
-    year = legend["year"] if legend["year"] is not None else "undated"
+    rows += f'<li><span class="sw" style="background:{nd["colour"]}"></span>{text["no_data"]} ({nd["count"]})</li>'
+    year = legend["year"] if legend["year"] is not None else text["undated"]
+    unit = legend.get("unit_text", {}).get(lang) or legend["unit"]
     return (
-        '<div id="atlas-legend" style="position:fixed;bottom:16px;right:16px;z-index:1000;background:#fff;'
-        'padding:8px 12px;border:1px solid #999;font:13px sans-serif;max-width:320px">'
-        f'<strong>{html.escape(legend["title"]["en"])}</strong><br>{html.escape(legend["unit"])}, '
+        f'<div id="atlas-legend" lang="{lang}" style="position:fixed;bottom:16px;right:16px;z-index:1000;'
+        'background:#fff;padding:8px 12px;border:1px solid #999;font:13px sans-serif;max-width:320px">'
+        f'<strong>{html.escape(legend["title"][lang])}</strong><br>{html.escape(unit)}, '
         f'{html.escape(legend["level"])}, {year}<ul style="list-style:none;padding:0;margin:6px 0">{rows}</ul>'
-        f'<small>Method: {legend["method"]}. Source: {html.escape(legend["source"])}</small>'
+        f'<small id="atlas-territory">{html.escape(_territory(legend, lang))}</small><br>'
+        f'<small>{text["method"]}: {legend["method"]}. {text["source"]}: '
+        f'<span lang="en">{html.escape(legend["source"])}</span></small>'
         '<style>#atlas-legend .sw{display:inline-block;width:14px;height:14px;margin-right:6px;'
         'vertical-align:middle;border:1px solid #666}</style></div>'
     )
 
 
 def export_map_html(data: AtlasData, indicator_id: str, level: str, year: int | None, request: ClassRequest,
-                    leaflet_dir: Path) -> str:
-    """The complete HTML document; raises DataFolderError when the local Leaflet package is missing."""
-    classification = classification_for(data, indicator_id, level, year, request)
+                    leaflet_dir: Path, lang: str = "nl", boundary_year: int | None = None) -> str:
+    """The complete HTML document in Dutch (default) or English, on the boundaries asked for; raises
+    DataFolderError when the local Leaflet package is missing."""
+    if lang not in TEXT:
+        raise InvalidChoice("lang", lang, LANGUAGES)
+    classification = classification_for(data, indicator_id, level, year, request, boundary_year)
     if not (leaflet_dir / "leaflet.js").is_file():
         raise DataFolderError(f"Leaflet not found in {leaflet_dir}; run `make setup` to install the web packages")
-    collection = _feature_collection(data, classification)
+    collection = _feature_collection(data, classification, lang)
     fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
     fmap.default_js, fmap.default_css = [], []
     root = cast(Figure, fmap.get_root())  # a map's root is always its Figure
     root.header.add_child(Element(f"<style>{(leaflet_dir / 'leaflet.css').read_text()}</style>"), name="leaflet_css")
     root.header.add_child(Element(f"<script>{(leaflet_dir / 'leaflet.js').read_text()}</script>"), name="leaflet_js")
     legend = classification.legend()
-    root.title = f"{legend['title']['en']} ({level}, {legend['year']})"
+    root.title = f"{legend['title'][lang]} ({level}, {legend['year']})"
+    text = TEXT[lang]
     folium.GeoJson(
-        collection, name=legend["title"]["en"],
+        collection, name=legend["title"][lang],
         style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#444444", "weight": 0.5,
                                   "fillOpacity": 0.9},
-        tooltip=folium.GeoJsonTooltip(fields=["name", "shown", "rank"], aliases=["Region", "Value", "Rank"]),
+        tooltip=folium.GeoJsonTooltip(fields=["name", "shown", "rank"], aliases=[text["region"], text["value"], text["rank"]]),
     ).add_to(fmap)
     west, south, east, north = (float(v) for v in data.boundaries.get(level, classification.values.boundary_year).total_bounds)
     fmap.fit_bounds([[south, west], [north, east]])
-    root.html.add_child(Element(_legend_html(classification)))
+    root.html.add_child(Element(_legend_html(classification, lang)))
     root.html.add_child(Element(
         f'<script type="application/json" id="atlas-meta">{json.dumps(classification.values.meta())}</script>'))
     return root.render()

@@ -10,11 +10,12 @@ from api.app import create_app
 from atlas.cli import main
 
 
-def _check_document(document: str, data, level: str, year: int) -> None:
+def _check_document(document: str, data, level: str, year: int, lang: str = "nl") -> None:
     codes = set(data.boundaries.get(level, year)["code"])
     present = set(re.findall(r'"code": "((?:GM|PV|CR)\d+)"', document))
     assert present == codes
-    assert 'id="atlas-legend"' in document and "no data" in document and "Source:" in document
+    no_data, source = ("geen gegevens", "Bron:") if lang == "nl" else ("no data", "Source:")
+    assert 'id="atlas-legend"' in document and no_data in document and source in document
     assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', document), "no CDN: the file must open offline"
 
 
@@ -22,9 +23,9 @@ def test_cli_writes_a_standalone_map_with_every_region_and_the_legend(data, sett
     monkeypatch.setenv("ATLAS_CACHE_DIR", str(settings.cache_dir))
     out = tmp_path / "map.html"
     assert main(["export", "map", "--indicator", "kwb_pct_higher_educated", "--level", "gemeente", "--year", "2022",
-                 "-o", str(out)]) == 0
+                 "--lang", "en", "-o", str(out)]) == 0
     document = out.read_text()
-    _check_document(document, data, "gemeente", 2022)
+    _check_document(document, data, "gemeente", 2022, "en")
     assert document.count('class="sw"') == 6  # five classes and no data
     assert main(["export", "map", "--indicator", "nope", "--level", "gemeente", "-o", str(out)]) == 2
 
@@ -38,3 +39,16 @@ def test_export_endpoint_serves_the_same_kind_of_document(data):
     assert response.text.count('class="sw"') == 5
     bad = client.get("/export/map.html", params={"indicator": "population", "level": "provincie", "scheme": "Nope"})
     assert bad.status_code == 400 and bad.json()["parameter"] == "scheme"
+
+
+def test_export_speaks_the_readers_language_and_names_its_territory(data):
+    client = TestClient(create_app(data))
+    query = {"indicator": "population", "level": "provincie", "year": 2014, "boundary_year": 2023}
+    dutch = client.get("/export/map.html", params=query).text
+    english = client.get("/export/map.html", params={**query, "lang": "en"}).text
+    # Zuid-Holland's 2014 population, re-mapped onto 2023 provinces, in each language's separators
+    assert re.search(r"3\.\d{3}\.\d{3} personen", dutch) and not re.search(r"\d,\d{3},\d{3} personen", dutch)
+    assert re.search(r"3,\d{3},\d{3} persons", english)
+    assert "getoond op provinciegrenzen van 2023; cijfers van 2014 (grenzen 2014) omgerekend: geschat" in dutch
+    assert "shown on provincie boundaries of 2023; 2014 figures (boundaries 2014) re-mapped: estimated" in english
+    assert client.get("/export/map.html", params={**query, "lang": "fr"}).status_code == 400
