@@ -28,13 +28,13 @@ SIMPLIFY_M = {"provincie": 200.0, "corop": 150.0, "gemeente": 80.0, "wijk": 20.0
 TEXT = {
     "nl": {"no_data": "geen gegevens", "of": "van", "method": "Methode", "source": "Bron", "undated": "zonder jaar",
            "region": "Regio", "value": "Waarde", "rank": "Positie", "shown_on": "getoond op {level}grenzen van {by}",
-           "remapped": "cijfers van {year} (grenzen {vintage}) omgerekend: {harmonised}",
-           "harmonised": {"none": "ongewijzigd", "exact": "exact", "estimated": "geschat"}},
+           "remapped": "cijfers van {year} (grenzen {vintage}) omgerekend: {harmonised}"},
     "en": {"no_data": "no data", "of": "of", "method": "Method", "source": "Source", "undated": "undated",
            "region": "Region", "value": "Value", "rank": "Rank", "shown_on": "shown on {level} boundaries of {by}",
-           "remapped": "{year} figures (boundaries {vintage}) re-mapped: {harmonised}",
-           "harmonised": {"none": "unchanged", "exact": "exact", "estimated": "estimated"}},
+           "remapped": "{year} figures (boundaries {vintage}) re-mapped: {harmonised}"},
 }
+HARMONISED_TEXT = {"nl": {"none": "ongewijzigd", "exact": "exact", "estimated": "geschat"},
+                   "en": {"none": "unchanged", "exact": "exact", "estimated": "estimated"}}
 LANGUAGES = tuple(TEXT)
 
 
@@ -79,7 +79,7 @@ def _territory(legend: dict, lang: str) -> str:
     if not legend["remapped"]:
         return shown
     return shown + "; " + text["remapped"].format(year=legend["year"], vintage=legend["vintage"]["boundary_year"],
-                                                  harmonised=text["harmonised"][legend["harmonised"]])
+                                                  harmonised=HARMONISED_TEXT[lang][legend["harmonised"]])
 
 
 def _legend_html(classification: Classification, lang: str) -> str:
