@@ -109,7 +109,9 @@ class Vintage(Open):
     basis: str | None
 
 
-class ValuesMeta(Open):
+class ShownOn(Open):
+    """What any view of one indicator states: which figures, on which boundaries, and how they got there."""
+
     indicator: str
     title: Text
     unit: str
@@ -121,6 +123,9 @@ class ValuesMeta(Open):
     harmonised: Harmonised
     territory: str
     source: str
+
+
+class ValuesMeta(ShownOn):
     definition: str
     regions: int
     regions_with_value: int
@@ -242,31 +247,17 @@ class Schemes(Open):
     schemes: list[SchemeInfo]
 
 
-class LegendEntry(Open):
-    class_index: int = Field(alias="class")
-    label: str
-    colour: str
-    count: int
-
-
 class NoData(Open):
     label: str
     colour: str
     count: int
 
 
-class Legend(Open):
-    indicator: str
-    title: Text
-    unit: str
-    level: str
-    year: int | None
-    boundary_year: int
-    vintage: Vintage
-    remapped: bool
-    harmonised: Harmonised
-    territory: str
-    source: str
+class LegendEntry(NoData):
+    class_index: int = Field(alias="class")
+
+
+class Legend(ShownOn):
     method: str
     classes: int
     entries: list[LegendEntry]
