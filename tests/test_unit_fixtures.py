@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from atlas.figures.remap import remap_sum, remap_weighted_mean, territory_matches, worst
-from atlas.figures.semantics import ranks
+from atlas.figures.semantics import merged_qualifiers, ranks
 from atlas.figures.values import VALUE_COLUMNS, IndicatorValues
 from atlas.render.classify import ClassRequest, classify
 from atlas.sources.catalogue import load_catalogue
@@ -97,3 +97,12 @@ def test_parent_territory_is_the_same_only_when_its_members_are():
     after = pd.Series({"A": "P1", "B": "P1"})
     assert territory_matches(before, after, table) == {"P1": None}  # C moved from P2 into P1's member A
     assert territory_matches(before.drop("C"), after, table[table["from_code"] != "C"]) == {"P1": "P1"}
+
+
+def test_a_total_keeps_the_wording_of_its_parts():
+    table = pd.DataFrame({"from_code": ["A", "B"], "to_code": ["X", "X"], "weight": [1.0, 1.0], "exact": [True, True]})
+    values = pd.DataFrame({"code": ["A", "B"], "value": [10.0, 5.0], "missing_reason": [None, None],
+                           "note": ["circa 10 (press release)", "ruim 5"]})
+    assert remap_sum(values, table, 2020).loc["X", "inherited_qualifier"] == "at_least,approx"
+    assert merged_qualifiers(["approx", None, "year_inferred,at_most"]) == "at_most,approx,year_inferred"
+    assert merged_qualifiers([None, float("nan")]) is None

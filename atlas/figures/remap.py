@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from atlas.figures.semantics import merged_qualifiers, qualifier_codes
+
 HARMONISED = ("none", "exact", "estimated")
 
 
@@ -28,7 +30,8 @@ def worst(labels: pd.Series) -> str:
 
 
 def _contributions(values: pd.DataFrame, table: pd.DataFrame, from_year: int) -> pd.DataFrame:
-    joined = table.merge(values[["code", "value", "missing_reason"]], left_on="from_code", right_on="code", how="left")
+    columns = ["code", "value", "missing_reason", *(["note"] if "note" in values else [])]
+    joined = table.merge(values[columns], left_on="from_code", right_on="code", how="left")
     joined["has_value"] = joined["value"].notna() & joined["missing_reason"].isna()
     joined["label"] = joined["from_code"] + f" ({from_year})"
     return joined
@@ -43,6 +46,8 @@ def _summary(joined: pd.DataFrame) -> pd.DataFrame:
         "first_code": group["from_code"].first(),
         "sources": group["label"].agg(", ".join),
     })
+    if "note" in joined:
+        result["inherited_qualifier"] = group["note"].agg(lambda notes: merged_qualifiers(notes.map(qualifier_codes)))
     result["lacking"] = joined[~joined["has_value"]].groupby("to_code")["label"].agg(", ".join).reindex(result.index)
     single_same_code = (result["members"] == 1) & (result["first_code"] == result.index.to_series())
     result["harmonised"] = harmonised_label(single_same_code, result["exact"])

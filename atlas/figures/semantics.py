@@ -9,6 +9,7 @@ more than the data does.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -60,6 +61,13 @@ def qualifier_codes(note: object) -> str | None:
         note = YEAR_QUALIFIER.pattern.sub("", note)
     found = [q.code for q in VALUE_QUALIFIERS if q.pattern.search(note)] + found
     return ",".join(found) or None
+
+
+def merged_qualifiers(codes: Iterable[object]) -> str | None:
+    """The qualifiers of the parts a figure was summed or re-mapped from: a total of approximate figures is
+    approximate too, so a part's wording must not vanish in its total."""
+    found = {c for text in codes if isinstance(text, str) for c in text.split(",") if c}
+    return ",".join(c for c in QUALIFIERS if c in found) or None
 
 
 def qualifier_labels() -> dict[str, dict[str, str]]:
@@ -130,6 +138,10 @@ def apply(data, indicator, level: str, year: int | None, frame: pd.DataFrame) ->
     """Withhold undisclosable values, carry qualifiers, round to precision, rank by direction (or not at all
     when too few regions have a value for a rank to mean anything)."""
     frame["qualifier"] = frame["note"].map(qualifier_codes).astype(object)
+    if "inherited_qualifier" in frame:  # set where a figure was summed or re-mapped from parts
+        both = pd.concat([frame["qualifier"], frame["inherited_qualifier"]], axis=1)
+        frame["qualifier"] = pd.Series([merged_qualifiers(row) for row in both.itertuples(index=False, name=None)],
+                                       index=frame.index, dtype=object)
     if indicator.min_population is not None:
         population = population_at(data, level, year)
         if population is not None:

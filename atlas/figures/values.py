@@ -22,6 +22,7 @@ from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
 from atlas.figures import semantics
 from atlas.figures.remap import remap_sum, remap_weighted_mean, territory_matches, worst
+from atlas.figures.semantics import merged_qualifiers
 from atlas.geography.vocabulary import LEVELS
 from atlas.sources.catalogue import Indicator
 
@@ -237,6 +238,7 @@ def _aggregate(data: AtlasData, indicator: Indicator, level: str, year: int | No
         "members": group.size(),
         "members_with_value": group["value"].apply(lambda v: int(v.notna().sum())),
         "harmonised": group["harmonised"].apply(worst),
+        "inherited_qualifier": group["qualifier"].agg(merged_qualifiers),
         "source_vintage": group["source_vintage"].first(),
     })
     if indicator.aggregation == "sum":
@@ -329,6 +331,7 @@ def _compute_values(data: AtlasData, indicator_id: str, level: str, year: int | 
     frame["note"] = f"aggregated from {source_level} {target} ({indicator.aggregation})"
     frame["source"] = indicator.source
     frame["harmonised"] = joined["harmonised"].fillna("none").values
+    frame["inherited_qualifier"] = joined["inherited_qualifier"].values
     frame["source_vintage"] = vintage
     return _ranked(data, IndicatorValues(indicator, level, year, target, frame, f"{source_level} {target}", [], vintage, basis))
 
