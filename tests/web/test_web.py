@@ -165,3 +165,21 @@ def test_overlays_show_kennissteden_and_the_topsector_network(server, page):
     page.wait_for_function("document.querySelectorAll('.leaflet-overlay-pane path.network-link').length === 4")
     assert "overlays=kennisstad%2Cnetwork" in page.url or "overlays=kennisstad,network" in page.url
     _shot(page, "06-overlays")
+
+
+def test_boundary_year_is_shown_and_remapped_figures_say_so(server, page):
+    """2014 population on 2023 municipalities: the picker shows 2023, the legend says what was re-mapped,
+    the tiles ask for those boundaries, and choosing the data's own boundaries puts it back on 2014."""
+    _open(page, f"{server}/?bg=0&lang=nl&indicator=population&level=gemeente&year=2014&boundary=2023")
+    assert page.is_visible("#year") and page.is_visible("#boundary-year")
+    assert page.input_value("#boundary-year") == "2023" and page.inner_text("#year-out") == "2014"
+    territory = page.inner_text("#legend-territory")
+    assert territory == ("Getoond op gemeentegrenzen van 2023; cijfers van 2014 (gemeten op grenzen van 2014) "
+                         "omgerekend (geschat)")
+    assert all("boundary_year=2023" in src for src in _tiles(page))
+    page.wait_for_function("document.querySelector('#map').dataset.hitLayer === 'gemeente/2023'")
+    page.select_option("#boundary-year", "")
+    page.wait_for_function("document.querySelector('#legend-territory').textContent.includes('van 2014 (die van de gegevens)')")
+    page.wait_for_function("document.querySelector('#map').dataset.hitLayer === 'gemeente/2014'")
+    assert "boundary" not in parse_qs(urlparse(page.url).query)
+    _shot(page, "05-boundary-year")
