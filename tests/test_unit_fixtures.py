@@ -29,7 +29,7 @@ def catalogue():
 
 
 def test_topojson_reader_decodes_shared_arcs_and_reports_a_collapsed_ring():
-    properties, geometries = read_topojson(FIXTURES / "three_provinces.topojson")
+    properties, geometries = read_topojson(FIXTURES / "three_provinces.topo.json")
     assert [p["statcode"] for p in properties] == ["PV90", "PV91", "PV92", "PV93"]
     assert properties[0]["id"] == "PV90" and "id" not in properties[2]
     west, east, north, collapsed = geometries
