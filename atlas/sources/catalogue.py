@@ -162,6 +162,8 @@ def _semantic_problems(ind: Indicator) -> list[str]:
         problems.append(f"{ind.id}: a category cannot be aggregated and needs its ordered categories")
     if len(ind.categories_nl) != len(ind.categories):
         problems.append(f"{ind.id}: categories_nl must give a Dutch label for each of {list(ind.categories)}")
+    if ind.caveats_nl and len(ind.caveats_nl) != len(ind.caveats):
+        problems.append(f"{ind.id}: caveats_nl must give a Dutch text for each of the {len(ind.caveats)} caveats")
     if ind.midpoint is not None:
         if ind.kind not in MIDPOINT_KINDS:
             problems.append(f"{ind.id}: a midpoint only makes sense for kinds {MIDPOINT_KINDS}, not {ind.kind!r}")

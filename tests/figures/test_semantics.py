@@ -196,6 +196,7 @@ def test_picker_listing_is_ordered_by_theme_and_marks_duplicates(client):
     ({"aggregation": "mean"}, "aggregation 'mean'"),
     ({"classificaton": "quantiles"}, "classificaton 'quantiles': Extra inputs are not permitted"),
     ({"derivation": "average"}, "derivation 'average'"),
+    ({"caveats_nl": ["x", "y"]}, "caveats_nl must give a Dutch text for each of the 1 caveats"),
 ])
 def test_catalogue_semantics_are_checked_when_it_loads(tmp_path, change, complaint):
     raw = tomllib.loads(CATALOGUE_PATH.read_text(encoding="utf-8"))
@@ -205,6 +206,14 @@ def test_catalogue_semantics_are_checked_when_it_loads(tmp_path, change, complai
     path.write_text(_toml(raw), encoding="utf-8")
     with pytest.raises(DataValidationError, match=complaint):
         load_catalogue(path)
+
+
+def test_every_caveat_has_a_dutch_text():
+    indicators = load_catalogue().indicators.values()
+    with_caveats = [ind for ind in indicators if ind.caveats]
+    assert len(with_caveats) >= 74
+    assert [ind.id for ind in with_caveats if len(ind.caveats_nl) != len(ind.caveats)] == []
+    assert all(text.strip() for ind in with_caveats for text in ind.caveats_nl)
 
 
 def test_a_rank_must_be_lower_is_better(tmp_path):
