@@ -29,11 +29,15 @@ POINT_ON = """([kind, match, dx, dy]) => {
     const el = l.getElement ? l.getElement() : l._path;
     if (!el || !el.matches(match)) continue;
     const ats = l.getLatLngs ? l.getLatLngs() : [l.getLatLng()];
+    // a network node answers only on its ring: try its edge as well
+    const offsets = [[dx, dy], ...(l.getRadius ? [[l.getRadius(), 0], [0, l.getRadius()], [-l.getRadius(), 0]] : [])];
     for (const at of ats.slice(Math.floor(ats.length / 3)).concat(ats)) {
-      const p = atlas.map.latLngToContainerPoint(at);
-      const x = p.x + box.left + dx, y = p.y + box.top + dy;
-      const top = document.elementFromPoint(x, y);
-      if (top && (top === el || el.contains(top))) return [x, y];
+      for (const [ox, oy] of offsets) {
+        const p = atlas.map.latLngToContainerPoint(at);
+        const x = p.x + box.left + ox, y = p.y + box.top + oy;
+        const top = document.elementFromPoint(x, y);
+        if (top && (top === el || el.contains(top))) return [x, y];
+      }
     }
   }
   return null;

@@ -12,7 +12,9 @@
 (function () {
   "use strict";
 
-  const PANES = { "ov-links": 460, "ov-nodes": 470, "ov-startups": 475, "ov-places": 480, "ov-labels": 490 };
+  // Links lowest; nodes on top, answering the mouse only on their ring, so a kennisstad, campus or startup symbol
+  // at the same gemeente point stays reachable through a node's inside.
+  const PANES = { "ov-links": 460, "ov-startups": 465, "ov-places": 470, "ov-nodes": 480, "ov-labels": 490 };
   const KINDS = ["kennisstad", "campus", "startup", "network"];
   const QUALITATIVE_COLOUR = "#6a3d9a";
   const PART_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#7f6000", "#000000"];
@@ -166,7 +168,7 @@
 
     // ---------- places and startups ----------
     function placeTooltip(p) {
-      const campuses = (p.campuses || []).map((c) => `<li>${esc(c.name)}${c.status ? ` <small>(${esc(c.status)})</small>` : ""}</li>`).join("");
+      const campuses = (p.campuses || []).map((c) => `<li>${esc(c.name)}${c.status ? ` <small>(${h.enText(c.status)})</small>` : ""}</li>`).join("");
       const what = p.kind === "kennisstad" ? t("kennisstad") : t("campus");
       return `<strong>${esc(p.name)}</strong> <small>(${esc(what)})</small>` + (campuses ? `<ul class="tip-list">${campuses}</ul>` : "") +
         `<br><small>${t("source")}: ${h.enText(p.source)}</small>`;
@@ -286,13 +288,13 @@
       });
       const anyMeasured = measured.length > 0;
       const maxWithin = Math.max(0, ...placed.map((n) => n.within));
-      const radius = (n) => (anyMeasured && maxWithin > 0 ? 4 + 14 * Math.sqrt(n.within / maxWithin) : 5);
+      const radius = (n) => (anyMeasured && maxWithin > 0 ? 5 + 14 * Math.sqrt(n.within / maxWithin) : 6);
       placed.forEach((n) => {
         if (!anyMeasured && n.withinLinks) {
           L.circleMarker(n.at, { pane: "ov-nodes", radius: 9, color: "#3f007d", weight: 1.5, dashArray: "3 2", fill: false,
             interactive: false, className: "network-ring" }).addTo(group);
         }
-        L.circleMarker(n.at, { pane: "ov-nodes", radius: radius(n), color: "#3f007d", weight: 2, fillColor: "#ffffff",
+        L.circleMarker(n.at, { pane: "ov-nodes", radius: radius(n), color: "#3f007d", weight: 3, fillColor: "#ffffff",
           fillOpacity: anyMeasured ? 0.55 : 0.95, className: "network-node" })
           .bindTooltip(nodeTooltip(n, anyMeasured), { className: "overlay-tip node-tip" })
           .addTo(group);
