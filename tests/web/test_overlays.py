@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from test_web import READY, _shot
+from test_web_locale import ENGLISH, UNMARKED_TEXT
 
 pytestmark = pytest.mark.browser
 MEASURED = Path(__file__).parents[1] / "fixtures" / "synthetic_measured_network.geojson"
@@ -140,3 +141,24 @@ def test_measured_network_flow_map_widths_colours_slider_and_tooltips(server, pa
     assert page.locator("path.network-node").count() == sum(f["properties"]["kind"] == "node" for f in nodes)
     assert page.errors == []
     _shot(page, "14-flow-map")
+
+
+def test_overlay_legend_and_tooltips_in_dutch_mark_what_stays_english(server, browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="nl-NL")
+    page = context.new_page()
+    _open(page, f"{server}/?bg=0&lang=nl&level=provincie&indicator=kwb_pct_higher_educated"
+                "&overlays=kennisstad,campus,startup,network&topsector=lsh")
+    page.wait_for_function("document.querySelectorAll('.leaflet-ov-startups-pane .startup-icon').length === 5")
+    page.wait_for_function("document.querySelectorAll('path.network-link').length > 0")
+    legend = page.inner_text("#overlay-legend")
+    assert "Stippellijn: kwalitatieve verbinding" in legend and "stand van 6 september 2025" in legend
+    for kind, match, tip, dx, dy in [("startup", ".startup-icon", "startup-tip", -7, -7),
+                                     ("network", "path.network-link", "link-tip", 0, 0)]:
+        text = _hover(page, kind, match, tip, dx, dy)
+        assert text
+        unmarked = page.evaluate(UNMARKED_TEXT, "#overlay-legend, .leaflet-tooltip")
+        words = set(re.findall(r"[a-z]+", unmarked.lower()))
+        assert not words & ENGLISH, f"English outside lang='en' in the {kind} tooltip: {sorted(words & ENGLISH)}"
+    assert "kwalitatieve verbinding (genoemd in de tekst van het rapport; geen gemeten gewicht)" in text
+    _shot(page, "14-overlays-nl")
+    context.close()
