@@ -14,7 +14,7 @@
 
   const atlas = {
     state: {}, config: null, indicators: [], schemes: [], methods: [], map: null, choropleth: null,
-    base: null, hit: null, hitKey: "", values: {}, legend: null, overlays: {}, regions: [],
+    base: null, hit: null, hitKey: "", values: {}, legend: null, ov: null, regions: [],
   };
 
   // ---------- helpers ----------

@@ -53,7 +53,7 @@
     const rawLinks = body.links || features.filter((f) => (f.geometry || {}).type === "LineString" || (f.properties || {}).kind === "link");
     const nodes = new Map();
     const node = (code) => {
-      if (!nodes.has(code)) nodes.set(code, { code, name: code, at: null, within: 0, withinLinks: 0, strength: 0, links: 0, given: {} });
+      if (!nodes.has(code)) nodes.set(code, { code, name: code, at: null, within: 0, withinLinks: 0, strength: 0, links: 0 });
       return nodes.get(code);
     };
     rawNodes.forEach((raw) => {
@@ -65,7 +65,6 @@
       n.at = latLng(raw.geometry ? raw.geometry.coordinates : [first(p.lon, p.lng, p.x), first(p.lat, p.y)]) || n.at;
       n.within += asNumber(first(p.within_weight, p.internal_weight, p.within_region_weight)) || 0;
       n.withinLinks += asNumber(first(p.within_links, p.internal_links)) || 0;
-      n.given = p;
     });
     const links = [];
     rawLinks.forEach((raw) => {
@@ -116,10 +115,11 @@
   }
 
   window.AtlasOverlays = function (atlas, h) {
-    const { t, esc, num, api, $ } = h;
+    const { t, esc, num, api, $, enText } = h;
     const layers = {};
     const available = {};
     const network = { body: null, records: null };
+    let startupMeta = {};
 
     function panes() {
       Object.entries(PANES).forEach(([name, z]) => { atlas.map.createPane(name).style.zIndex = z; });
@@ -168,10 +168,10 @@
 
     // ---------- places and startups ----------
     function placeTooltip(p) {
-      const campuses = (p.campuses || []).map((c) => `<li>${esc(c.name)}${c.status ? ` <small>(${h.enText(c.status)})</small>` : ""}</li>`).join("");
+      const campuses = (p.campuses || []).map((c) => `<li>${esc(c.name)}${c.status ? ` <small>(${enText(c.status)})</small>` : ""}</li>`).join("");
       const what = p.kind === "kennisstad" ? t("kennisstad") : t("campus");
       return `<strong>${esc(p.name)}</strong> <small>(${esc(what)})</small>` + (campuses ? `<ul class="tip-list">${campuses}</ul>` : "") +
-        `<br><small>${t("source")}: ${h.enText(p.source)}</small>`;
+        `<br><small>${t("source")}: ${enText(p.source)}</small>`;
     }
 
     function placesLayer(geo, kind) {
@@ -204,8 +204,6 @@
         `${esc(t("snapshot"))} ${esc(snapshotDate(p.snapshot))}</small>`;
     }
 
-    function enText(text) { return h.enText(text); }
-
     function startupLayer(geo) {
       const group = L.layerGroup([], { attribution: `${t("startupsShort")}: Dealroom.co` });
       geo.features.forEach((f) => {
@@ -213,7 +211,7 @@
         L.marker([lat, lon], { icon: icon("startup"), pane: "ov-startups", keyboard: false })
           .bindTooltip(startupTooltip(f.properties), { className: "overlay-tip startup-tip" }).addTo(group);
       });
-      atlas.startupMeta = { snapshot: geo.snapshot, count: geo.features.length };
+      startupMeta = { snapshot: geo.snapshot };
       return group;
     }
 
@@ -231,11 +229,11 @@
       if (mode === "part") {
         const parts = [...new Set(records.links.filter((l) => l.measured && l.part).map((l) => l.part))].sort();
         const colour = (l) => PART_COLOURS[parts.indexOf(l.part)] || OTHER_COLOUR;
-        return { mode, modes, colour, key: parts.map((p, i) => [PART_COLOURS[i] || OTHER_COLOUR, p]) };
+        return { mode, modes, colour, key: parts.map((p, i) => [PART_COLOURS[i] || OTHER_COLOUR, enText(p)]) };
       }
       if (mode === "province") {
         return { mode, modes, colour: (l) => (l.within === null ? OTHER_COLOUR : PROVINCE_COLOURS[l.within ? "within" : "between"]),
-          key: [[PROVINCE_COLOURS.within, t("withinProvince")], [PROVINCE_COLOURS.between, t("betweenProvinces")]] };
+          key: [[PROVINCE_COLOURS.within, esc(t("withinProvince"))], [PROVINCE_COLOURS.between, esc(t("betweenProvinces"))]] };
       }
       return { mode, modes, colour: () => QUALITATIVE_COLOUR, key: [] };
     }
@@ -245,9 +243,10 @@
       if (!l.measured) {
         return `<strong>${ends}</strong>: ${esc(t("qualitativeLink"))}` + (l.provenance ? `<br><small>${enText(l.provenance)}</small>` : "");
       }
-      const parts = [`${esc(num(l.weight, 0))} ${esc(network.unit)}`, l.years, l.part].filter(Boolean);
+      // programme parts are the source's (English) names: marked as such on the Dutch page
+      const parts = [`${esc(num(l.weight, 0))} ${esc(network.unit)}`, esc(l.years), l.part ? enText(l.part) : ""].filter(Boolean);
       const province = l.within === null ? "" : `<br><small>${esc(t(l.within ? "withinProvince" : "betweenProvinces"))}</small>`;
-      return `<strong>${ends}</strong>: ${parts.map((x, i) => (i ? esc(x) : x)).join(", ")}${province}`;
+      return `<strong>${ends}</strong>: ${parts.join(", ")}${province}`;
     }
 
     function nodeTooltip(n, measured) {
@@ -346,11 +345,10 @@
       div.hidden = !on.length;
       if (!on.length) { div.innerHTML = ""; return; }
       const items = [];
-      if (on.includes("kennisstad")) items.push([SYMBOLS.kennisstad, t("kennisstadSymbol")]);
-      if (on.includes("campus")) items.push([SYMBOLS.campus, t("campusSymbol")]);
+      if (on.includes("kennisstad")) items.push([SYMBOLS.kennisstad, esc(t("kennisstadSymbol"))]);
+      if (on.includes("campus")) items.push([SYMBOLS.campus, esc(t("campusSymbol"))]);
       if (on.includes("startup")) {
-        const meta = atlas.startupMeta || {};
-        items.push([SYMBOLS.startup, `${t("startupSymbol")} <small>(Dealroom.co, ${esc(t("snapshot"))} ${esc(snapshotDate(meta.snapshot || ""))})</small>`]);
+        items.push([SYMBOLS.startup, `${esc(t("startupSymbol"))} <small>(Dealroom.co, ${esc(t("snapshot"))} ${esc(snapshotDate(startupMeta.snapshot || ""))})</small>`]);
       }
       let network_ = "";
       if (on.includes("network") && network.view) {
@@ -360,7 +358,7 @@
           lines.push(`<li class="legend-heading">${esc(t("measuredLinks"))}: ${esc(t("widthIs"))} ${esc(network.unit)} ` +
             `(${esc(t("strongest"))} ${esc(num(v.shown.length, 0))} ${esc(t("of"))} ${esc(num(v.measured.length, 0))})</li>`);
           widthSamples(v).forEach((w) => lines.push(`<li class="width-sample">${lineSample("#444", v.width(w), false)}<span>${esc(num(w, 0))}</span></li>`));
-          v.colours.key.forEach(([colour, label]) => lines.push(`<li>${lineSample(colour, 4, false)}<span>${esc(label)}</span></li>`));
+          v.colours.key.forEach(([colour, label]) => lines.push(`<li>${lineSample(colour, 4, false)}<span>${label}</span></li>`));
           lines.push(`<li>${SYMBOLS.node}<span>${esc(t("nodeMeasured"))}</span></li>`);
         }
         if (v.qualitative.length) {
@@ -401,6 +399,6 @@
       renderLegend();
     }
 
-    return { KINDS, panes, probe, apply, redrawNetwork, layers, records: networkRecords };
+    return { KINDS, panes, probe, apply, redrawNetwork, layers };
   };
 })();
