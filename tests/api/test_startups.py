@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 import shapely
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from atlas.cache import AtlasCaches
 
 
 @pytest.fixture(scope="module")
@@ -48,3 +51,10 @@ def test_country_and_supercluster_are_left_out_with_the_reason(body):
     excluded = {e["name"]: e["reason"] for e in body["excluded"]}
     assert set(excluded) == {"Netherlands", "New Palo Alto"}
     assert "national total" in excluded["Netherlands"] and "Belgium" in excluded["New Palo Alto"]
+
+
+def test_without_the_dealroom_file_the_answer_is_an_operator_problem_not_a_crash(data, tmp_path):
+    bare = dataclasses.replace(data, data_dir=tmp_path, caches=AtlasCaches.from_settings())
+    response = TestClient(create_app(bare)).get("/api/v1/startups")
+    assert response.status_code == 503 and response.headers["content-type"] == "application/problem+json"
+    assert str(tmp_path) not in response.text and "operator" in response.json()["detail"]

@@ -22,7 +22,7 @@ def test_reads_every_row_of_the_real_file(shared_dir):
     assert rotterdam.values["unicorns_power_law_outcomes"] == 1
     # an empty cell is missing, not zero (Rotterdam has no decacorns column value)
     assert rotterdam.values["decacorns_power_law_outcomes"] is None
-    assert all(len(r.values) == 65 for r in rows)  # 70 columns less the five text columns, less has_deepdive, + 1
+    assert all(len(r.values) == 65 for r in rows)  # Dealroom's 70 columns and cache_timestamp, less 5 text columns and has_deepdive
     assert all(f.column in rows[0].values for f in FIGURES)
 
 
