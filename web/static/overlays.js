@@ -27,7 +27,7 @@
   const SYMBOLS = {
     kennisstad: '<svg width="20" height="20" viewBox="0 0 20 20" aria-hidden="true"><path d="M10 1l2.6 5.7 6.2.7-4.6 4.2 1.3 6.1L10 14.6 4.5 17.7l1.3-6.1L1.2 7.4l6.2-.7z" fill="#ffd92f" stroke="#222" stroke-width="1.2"/></svg>',
     campus: '<svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true"><path d="M8 1.5L15 14.5H1z" fill="#1b9e77" stroke="#222" stroke-width="1.2"/></svg>',
-    startup: '<svg width="32" height="32" viewBox="0 0 32 32" aria-hidden="true"><path d="M16 2L30 16 16 30 2 16z" fill="none" stroke="#e6550d" stroke-width="3.5"/></svg>',
+    startup: '<svg width="32" height="32" viewBox="0 0 32 32" aria-hidden="true"><path d="M16 2L30 16 16 30 2 16z" fill="none" stroke="#e6550d" stroke-width="3.5"/><circle cx="16" cy="16" r="2.5" fill="#e6550d"/></svg>',
     node: '<svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true"><circle cx="8" cy="8" r="6" fill="#ffffff" stroke="#3f007d" stroke-width="2"/></svg>',
     ring: '<svg width="20" height="20" viewBox="0 0 20 20" aria-hidden="true"><circle cx="10" cy="10" r="8" fill="none" stroke="#3f007d" stroke-width="1.5" stroke-dasharray="3 2"/></svg>',
   };
