@@ -334,4 +334,5 @@ class Collections(Open):
 class Items(FeatureCollection):
     numberMatched: int  # noqa: N815 - the OGC name
     numberReturned: int  # noqa: N815 - the OGC name
+    timeStamp: str  # noqa: N815 - the OGC name
     links: list[Link]
