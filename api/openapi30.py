@@ -72,21 +72,24 @@ def _content(holder: dict) -> None:
             media["schema"] = _schema(media["schema"])
 
 
-def downgrade(document: dict, prefix: str, server_url: str, limits: dict[str, int] | None = None) -> dict:
+def downgrade(document: dict, prefix: str, server_url: str, parameters: dict[str, dict] | None = None) -> dict:
     """The paths under `prefix` of a FastAPI OpenAPI 3.1 document, as OpenAPI 3.0 served from `server_url`.
 
-    `limits` sets the `maximum` of named query parameters whose bound is a runtime setting (the page size)."""
+    `parameters` overrides named query parameters' definitions (merged into the parameter, its `schema` into the
+    schema): the forms a standard prescribes that FastAPI cannot write, and bounds that are runtime settings."""
     paths = {}
     for path, item in document.get("paths", {}).items():
         if not path.startswith(prefix):
             continue
         item = {method: dict(op) for method, op in item.items()}
         for operation in item.values():
-            operation["parameters"] = [dict(p, schema=dict(p.get("schema", {}))) for p in operation.get("parameters", [])]
-            for parameter in operation["parameters"]:
-                if parameter["in"] == "query" and parameter["name"] in (limits or {}):
-                    parameter["schema"]["maximum"] = (limits or {})[parameter["name"]]
+            operation["parameters"] = [dict(p) for p in operation.get("parameters", [])]
             _parameters(operation)
+            for parameter in operation["parameters"]:
+                override = (parameters or {}).get(parameter["name"]) if parameter["in"] == "query" else None
+                if override:
+                    parameter.update({k: v for k, v in override.items() if k != "schema"})
+                    parameter["schema"] = {**parameter.get("schema", {}), **override.get("schema", {})}
             operation["responses"] = {code: dict(r) for code, r in operation.get("responses", {}).items()}
             for response in operation["responses"].values():
                 _content(response)

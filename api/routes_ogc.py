@@ -39,6 +39,13 @@ CRS84 = CRS84_URI
 GEOJSON = "application/geo+json"
 OPENAPI30 = "application/vnd.oai.openapi+json;version=3.0"
 ITEMS_PARAMETERS = ("limit", "offset", "bbox", "bbox-crs", "datetime", "crs", "f")
+# The parameter forms Part 1 prescribes (bbox an array of four or six numbers, form style, not exploded), which
+# FastAPI, reading a comma-separated string, cannot write itself.
+OAS_PARAMETERS = {
+    "bbox": {"style": "form", "explode": False, "schema": {
+        "type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}}},
+    "datetime": {"style": "form", "explode": False},
+}
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")  # autoescaped: names come from data
 
 
@@ -141,12 +148,13 @@ def landing(request: Request, f: OgcFormat | None = None):
     return _respond(request, body, html)
 
 
-@router.get("/api", response_class=JSONResponse, dependencies=[Depends(_only())],
+@router.get("/api", response_class=Response, dependencies=[Depends(_only())],
             responses={200: {"description": "OpenAPI 3.0 definition", "content": {OPENAPI30: {"schema": {"type": "object"}}}}})
 def ogc_openapi(request: Request, settings: ApiSettings = Depends(api_settings)):
     """The OGC paths of the API definition in OpenAPI 3.0 (the `oas30` conformance class), relative to /ogc."""
+    limit = {"style": "form", "explode": False, "schema": {"maximum": settings.max_page_size}}
     document = downgrade(request.app.openapi(), router.prefix, _url(request, "landing"),
-                         limits={"limit": settings.max_page_size})
+                         parameters={**OAS_PARAMETERS, "limit": limit})
     return JSONResponse(document, media_type=OPENAPI30)
 
 
