@@ -443,10 +443,22 @@ def test_req_crs_fc_md_crs_list_global(client):
     assert all(set(body["crs"]) <= set(c["crs"]) for c in body["collections"])
 
 
+def test_req_crs_crs_uri(client):
+    """/req/crs/crs-uri: every CRS is named by its OGC URI."""
+    body = client.get("/ogc/collections").json()
+    uris = {*body["crs"], *(c for x in body["collections"] for c in [*x["crs"], x["storageCrs"]])}
+    assert uris and all(re.fullmatch(r"http://www\.opengis\.net/def/crs/(OGC/1\.3/CRS84|EPSG/0/\d+)", u) for u in uris)
+
+
 def test_req_crs_fc_md_storagecrs(client):
-    """/req/crs/fc-md-storageCrs: storageCrs is given and is one of the collection's CRS."""
+    """/req/crs/fc-md-storageCrs: every collection gives its storageCrs."""
+    assert all(c["storageCrs"] == CRS84 for c in client.get("/ogc/collections").json()["collections"])
+
+
+def test_req_crs_fc_md_storagecrs_valid_value(client):
+    """/req/crs/fc-md-storageCrs-valid-value: the storageCrs is one of the collection's CRS."""
     collection = client.get(f"/ogc/collections/{COLLECTION}").json()
-    assert collection["storageCrs"] == CRS84 and collection["storageCrs"] in collection["crs"]
+    assert collection["storageCrs"] in collection["crs"]
 
 
 def test_req_crs_fc_crs_definition(api):
@@ -461,14 +473,26 @@ def test_req_crs_fc_crs_valid_value(client):
     assert response.status_code == 400 and RD in response.json()["valid"]
 
 
-def test_req_crs_crs_action(client, data):
-    """/req/crs/crs-action: coordinates in the CRS asked for (RD New: easting, northing in metres)."""
+def test_req_crs_fc_crs_action(client, data):
+    """/req/crs/fc-crs-action: coordinates in the CRS asked for (RD New: easting, northing in metres)."""
     rd = client.get(f"{ITEMS}/{FEATURE}", params={"crs": RD}).json()
     shape = shapely.geometry.shape(rd["geometry"])
     layer = data.boundaries.projected("gemeente", 2023, "EPSG:28992")
     expected = layer.loc[layer["code"] == FEATURE].geometry.iloc[0]
     assert shape.symmetric_difference(expected).area < 1e-3 * expected.area
     assert 120_000 < shape.bounds[0] < 140_000 and 445_000 < shape.bounds[1] < 465_000
+
+
+def test_req_crs_fc_crs_default_value(client):
+    """/req/crs/fc-crs-default-value: without crs, items and a feature are in CRS84."""
+    assert client.get(ITEMS).headers["content-crs"] == client.get(f"{ITEMS}/{FEATURE}").headers["content-crs"] == f"<{CRS84}>"
+
+
+def test_req_crs_geojson(client):
+    """/req/crs/geojson: GeoJSON in another CRS than CRS84 keeps its media type and says its CRS in Content-Crs."""
+    response = client.get(ITEMS, params={"crs": RD, "limit": 1})
+    assert response.headers["content-type"] == GEOJSON and response.headers["content-crs"] == f"<{RD}>"
+    assert response.json()["features"][0]["geometry"]["coordinates"][0][0][0][0] > 1000  # metres, not degrees
 
 
 def test_req_crs_ogc_crs_header(client):
@@ -492,6 +516,12 @@ def test_req_crs_fc_bbox_crs_valid_value(client):
     """/req/crs/fc-bbox-crs-valid-value: a bbox-crs outside the collection's list is a 400 listing the valid ones."""
     response = client.get(ITEMS, params={"bbox": UTRECHT_BOX, "bbox-crs": "http://www.opengis.net/def/crs/EPSG/0/4258"})
     assert response.status_code == 400 and response.json()["parameter"] == "bbox-crs" and CRS84 in response.json()["valid"]
+
+
+def test_req_crs_fc_bbox_crs_valid_defaultvalue(client):
+    """/req/crs/fc-bbox-crs-valid-defaultValue: a bbox without bbox-crs is CRS84."""
+    assert _codes(client, bbox=UTRECHT_BOX) == _codes(client, bbox=UTRECHT_BOX, **{"bbox-crs": CRS84})
+    assert client.get(ITEMS, params={"bbox": "130000,450000,140000,460000"}).status_code == 400  # not degrees
 
 
 def test_req_crs_fc_bbox_crs_action(client, data):
