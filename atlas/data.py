@@ -106,6 +106,8 @@ def write_cache(data: AtlasData, cache_dir: Path) -> Path:
     cache; a failed write (a full disk) removes its staging folder rather than leaving it behind."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     staging = cache_dir / f".{BUILD_DIR_NAME}-{os.getpid()}-{time.time_ns()}"
+    final = cache_dir / BUILD_DIR_NAME
+    old = cache_dir / f".{BUILD_DIR_NAME}-{os.getpid()}-old-{time.time_ns()}"
     staging.mkdir()
     try:
         files = []
@@ -117,13 +119,13 @@ def write_cache(data: AtlasData, cache_dir: Path) -> Path:
         checks = [c.__dict__ for c in data.boundaries.checks]
         meta = {"version": data.version, "checks": checks, "layers": files}
         (staging / "build.json").write_text(json.dumps(meta, indent=1))
-        final = cache_dir / BUILD_DIR_NAME
-        old = cache_dir / f".{BUILD_DIR_NAME}-{os.getpid()}-old-{time.time_ns()}"
         if final.exists():
             final.rename(old)
         staging.rename(final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        if old.exists() and not final.exists():
+            old.rename(final)  # the previous build stays in place
         raise
     shutil.rmtree(old, ignore_errors=True)
     return final
