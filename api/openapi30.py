@@ -2,7 +2,7 @@
 
 FastAPI writes OpenAPI 3.1 (JSON Schema 2020-12), which the OGC test suite and many GIS clients do not read.
 The few 3.1 forms FastAPI and pydantic produce are rewritten to their 3.0 equivalents: a `null` alternative
-becomes `nullable`, `const` an one-value `enum`, numeric `exclusiveMinimum`/`exclusiveMaximum` the boolean form,
+becomes `nullable`, `const` a one-value `enum`, numeric `exclusiveMinimum`/`exclusiveMaximum` the boolean form,
 schema `examples` a single `example`, `prefixItems` an `items` of the alternatives. Only the OGC paths are kept,
 relative to the OGC landing page (the `servers` entry), as OGC clients expect `/collections` there.
 """
