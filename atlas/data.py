@@ -215,6 +215,6 @@ def load_atlas(settings: AtlasSettings | None = None, rebuild: bool = False) -> 
     try:
         write_cache(data, settings.cache_dir)
     except OSError as exc:
-        log.warning("cannot write the cache in %s (%s); serving this build from memory, and the next start builds "
+        log.warning("cannot write the cache in %s (%s); using this build from memory, and the next start builds "
                     "again", settings.cache_dir, exc.strerror or exc)
     return data

@@ -139,7 +139,7 @@ def test_a_full_disk_leaves_no_staging_and_keeps_the_old_build(cache, builds, mo
         served = load_atlas(cache)
     assert len(builds) == 1
     assert [r.getMessage() for r in caplog.records][-1].endswith(
-        "(No space left on device); serving this build from memory, and the next start builds again")
+        "(No space left on device); using this build from memory, and the next start builds again")
     assert sorted(p.name for p in cache.cache_dir.iterdir()) == [BUILD_DIR_NAME]  # no staging left behind
     assert json.loads(meta_path.read_text())["version"] == "stale"
     _serves(served)
