@@ -87,6 +87,8 @@ def _self_and_alternate(request: Request, name: str, html: bool, params: dict | 
 
 def _respond(request: Request, body: dict, html: bool, media_type: str = "application/json",
              headers: dict | None = None, facts: list[tuple[str, object]] | None = None):
+    """JSON or HTML of one document; without f the Accept header chooses, so shared caches must vary on it."""
+    headers = {**(headers or {}), "Vary": "Accept"}
     if html:
         entries = [{"id": x.get("id"), "name": x.get("properties", {}).get("name", x.get("title")),
                     "href": next((link["href"] for link in x.get("links", []) if link["rel"] == "self"), None)}

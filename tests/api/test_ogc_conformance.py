@@ -368,6 +368,7 @@ def test_req_html_definition(client, path):
     """/req/html/definition: every resource is also served as HTML, by f=html and by Accept: text/html."""
     for response in (client.get(path, params={"f": "html"}), client.get(path, headers={"Accept": "text/html"})):
         assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+        assert "accept" in response.headers["vary"].lower()  # one URL, two formats: caches must tell them apart
 
 
 def test_req_html_content(client):
