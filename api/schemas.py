@@ -334,6 +334,7 @@ class Collections(Open):
 class Items(FeatureCollection):
     numberMatched: int  # noqa: N815 - the OGC name
     numberReturned: int  # noqa: N815 - the OGC name
+    timeStamp: str  # noqa: N815 - the OGC name
     links: list[Link]
 
 

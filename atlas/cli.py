@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 import time
 from importlib.metadata import entry_points
@@ -161,6 +162,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    logging.basicConfig(format="atlas: %(message)s", level=logging.WARNING)  # e.g. a damaged cache being rebuilt
     try:
         return args.run(args)
     except DataValidationError as exc:
