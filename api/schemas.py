@@ -335,3 +335,53 @@ class Items(FeatureCollection):
     numberMatched: int  # noqa: N815 - the OGC name
     numberReturned: int  # noqa: N815 - the OGC name
     links: list[Link]
+
+
+# --- OGC API - Tiles (api.routes_ogc_tiles) -----------------------------------------------------------------
+
+class TileMatrixSetRef(Open):
+    id: str
+    title: str
+    uri: str
+    crs: str
+    links: list[Link]
+
+
+class TileMatrixSets(Open):
+    tileMatrixSets: list[TileMatrixSetRef]  # noqa: N815 - the OGC name
+
+
+class TileMatrixSetDefinition(Open):
+    """OGC Two Dimensional Tile Matrix Set 2.0 (JSON), as morecantile writes it."""
+
+    id: str
+    crs: str
+    tileMatrices: list[dict]  # noqa: N815 - the OGC name
+
+
+class TileMatrixLimits(Open):
+    tileMatrix: str  # noqa: N815 - the OGC name
+    minTileRow: int  # noqa: N815 - the OGC name
+    maxTileRow: int  # noqa: N815 - the OGC name
+    minTileCol: int  # noqa: N815 - the OGC name
+    maxTileCol: int  # noqa: N815 - the OGC name
+
+
+class TileSetSummary(Open):
+    title: str
+    dataType: Literal["map", "vector"]  # noqa: N815 - the OGC name
+    crs: str
+    tileMatrixSetURI: str  # noqa: N815 - the OGC name
+    links: list[Link]
+
+
+class TileSet(TileSetSummary):
+    """OGC API - Tiles tileset metadata; `atlas_legend` is the legend the tiles are drawn with."""
+
+    tileMatrixSetLimits: list[TileMatrixLimits]  # noqa: N815 - the OGC name
+    atlas_legend: Legend
+
+
+class TileSets(Open):
+    tilesets: list[TileSetSummary]
+    links: list[Link]
