@@ -15,6 +15,7 @@ from api import (
     routes_ogc,
     routes_ogc_tiles,
     routes_regions,
+    routes_styles,
     routes_tiles,
 )
 from api.accesslog import AccessLogMiddleware, configure_access_log
@@ -55,7 +56,7 @@ def create_app(data: AtlasData | None = None, http: HttpCacheSettings | None = N
     app.add_middleware(AccessLogMiddleware, timeout_s=settings.request_timeout_s, enabled=settings.access_log)
     configure_access_log()
     for module in (routes_catalogue, routes_regions, routes_layers, routes_ogc, routes_ogc_tiles, routes_tiles,
-                   routes_networks):
+                   routes_styles, routes_networks):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)
     mount_web(app)
     return app
