@@ -33,12 +33,12 @@ def test_sld_rules_are_the_legend(client, params):
     rules = ElementTree.fromstring(response.content).findall(f".//{SLD}Rule")
     assert len(rules) == len(legend["entries"]) + 1
     for rule, entry in zip(rules, legend["entries"]):
-        assert rule.find(f".//{SLD}Fill/{SLD}CssParameter").text == entry["colour"]
-        literals = [float(x.text) for x in rule.iter(f"{OGC}Literal")]
+        assert rule.findtext(f".//{SLD}Fill/{SLD}CssParameter") == entry["colour"]
+        literals = [float(x.text or "nan") for x in rule.iter(f"{OGC}Literal")]
         assert literals == [entry["lower"], entry["upper"]]
-        assert rule.find(f".//{OGC}PropertyName").text == INDICATOR
+        assert rule.findtext(f".//{OGC}PropertyName") == INDICATOR
     assert rules[-1].find(f".//{OGC}PropertyIsNull") is not None
-    assert rules[-1].find(f".//{SLD}Fill/{SLD}CssParameter").text == legend["no_data"]["colour"]
+    assert rules[-1].findtext(f".//{SLD}Fill/{SLD}CssParameter") == legend["no_data"]["colour"]
 
 
 def test_qml_rules_are_the_legend(client):
