@@ -154,7 +154,9 @@ def export_layer(data: AtlasData, frame: gpd.GeoDataFrame, fmt: str, indicators:
         else:
             content = workbook(pd.DataFrame(frame.drop(columns="geometry")), rows)
     else:
-        content = _written(frame, stem, extension, layer=f"{level}_{year}", driver="GPKG")
+        # GeoPackage 1.2: what QGIS 3.22 LTR's GDAL reads without warning that a newer file is partly supported
+        content = _written(frame, stem, extension, layer=f"{level}_{year}", driver="GPKG",
+                           dataset_options={"VERSION": "1.2"})
     return LayerFile(content, media_type, f"{stem}.{extension}")
 
 
