@@ -20,6 +20,7 @@ from atlas.figures.values import available_levels, available_years, indicator_va
 from atlas.geography.places import regions_within
 from atlas.geography.vocabulary import LEVEL_INFO
 from atlas.render.tilegrid import bounds_wgs84
+from atlas.render.tilematrixsets import tile_sets
 from atlas.render.workbook import MEDIA_TYPE as WORKBOOK_MEDIA_TYPE
 from atlas.render.workbook import indicator_metadata, workbook
 from atlas.sources.catalogue import THEMES
@@ -41,11 +42,14 @@ def config(data: AtlasData = Depends(atlas_data), settings: ApiSettings = Depend
     """What the web page needs to start: background map, zoom range, the country's extent and the region
     vocabulary (levels, names, code patterns, boundary years), so the page never spells them itself."""
     return {
-        "base_map": {"url": web.base_map_url, "attribution": web.base_map_attribution},
+        "base_map": {"url": web.base_map_url, "attribution": web.base_map_attribution, "url_rd": web.base_map_url_rd},
         "min_zoom": settings.tile_min_zoom, "max_zoom": settings.tile_max_zoom, "bounds": bounds_wgs84(data),
         "data_version": data.version,
         "boundary_years": {lv: data.boundaries.years(lv) for lv in data.boundaries.levels()},
         "levels": [LEVEL_INFO[lv].as_dict() for lv in data.boundaries.levels()],
+        "tile_matrix_sets": {tms.id: {"min_zoom": tms.min_zoom, "max_zoom": tms.max_zoom,
+                                      "href": f"/ogc/tileMatrixSets/{tms.id}"}
+                             for tms in tile_sets((settings.tile_min_zoom, settings.tile_max_zoom)).values()},
     }
 
 

@@ -44,6 +44,13 @@ class Health(Open):
 class BaseMap(Open):
     url: str
     attribution: str
+    url_rd: str  # the same background in RD New (NetherlandsRDNewQuad), for the page's RD New option
+
+
+class TileMatrixSetZooms(Open):
+    min_zoom: int
+    max_zoom: int
+    href: str
 
 
 class Config(Open):
@@ -54,6 +61,7 @@ class Config(Open):
     data_version: str
     boundary_years: dict[str, list[int]]
     levels: list[LevelVocabulary]
+    tile_matrix_sets: dict[str, TileMatrixSetZooms]
 
 
 class LevelCounts(Open):
