@@ -25,7 +25,7 @@ import shapely
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
 from atlas.figures.semantics import typed_values
-from atlas.figures.values import available_years, indicator_values
+from atlas.figures.values import available_levels, available_years, indicator_values
 from atlas.geography.geometry import polygonal_part
 from atlas.geography.vocabulary import OUTPUT_CRS, RD_NEW
 from atlas.render.workbook import MEDIA_TYPE as WORKBOOK_MEDIA_TYPE
@@ -183,6 +183,8 @@ def value_year(data: AtlasData, indicator_id: str, level: str, boundary_year: in
     years = available_years(data, indicator, level)
     if not years and indicator.undated:
         return None
+    if not years:
+        raise InvalidChoice("level", level, available_levels(data, indicator), hint=f"levels with values of {indicator_id}")
     own = [y for y in years if own_boundary_year(data, indicator_id, level, y) == boundary_year]
     return max(own) if own else max(years)
 

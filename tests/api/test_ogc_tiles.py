@@ -116,6 +116,8 @@ def test_web_mercator_ogc_tile_is_the_classic_tile(client):
     ("/ogc/collections/gemeente_2022/map/tiles/NetherlandsRDNewQuad/5/32/16", "y"),
     ("/ogc/collections/gemeente_2022/map/tiles/NetherlandsRDNewQuad/15/0/0", "z"),
     ("/ogc/collections/gemeente_1999/tiles/NetherlandsRDNewQuad", "collection"),
+    ("/ogc/collections/wijk_2022/map/tiles?indicator=rd_expenditure_business", "level"),  # no wijk figures
+    ("/api/v1/layers/wijk?year=2022&indicators=rd_expenditure_business&format=csv", "level"),
 ])
 def test_bad_tile_requests_name_the_choices(client, url, parameter):
     response = client.get(url)
