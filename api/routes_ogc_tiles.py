@@ -31,7 +31,6 @@ from atlas.render.tilematrixsets import GRIDS, TileSet, definition, tile_set, ti
 from atlas.render.tiles import TileRequest, get_tile, tile_etag
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Tiles"])
-TILESETS = {"map": REL + "tilesets-map", "vector": REL + "tilesets-vector"}
 MEDIA = {"map": "image/png", "vector": "application/vnd.mapbox-vector-tile"}
 FORMAT = {"map": "png", "vector": "mvt"}
 DEFAULT_INDICATOR = "pct_higher_educated_15_75"  # the indicator the web page opens with

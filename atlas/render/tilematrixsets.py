@@ -78,11 +78,6 @@ class TileSet:
         matrix = self.grid.matrix(z)
         return matrix.matrixWidth, matrix.matrixHeight
 
-    def tile_at(self, x: float, y: float, z: int) -> tuple[int, int]:
-        """Column and row of the tile holding a point given in the set's own CRS."""
-        tile = self.grid._tile(x, y, z)  # morecantile's lookup by projected coordinates
-        return tile.x, tile.y
-
 
 def tile_sets(web_mercator_zooms: tuple[int, int]) -> dict[str, TileSet]:
     """The sets served. Web Mercator keeps the operator's zoom range (ATLAS_TILE_MIN/MAX_ZOOM); RD New

@@ -120,7 +120,7 @@ def rd_map_tiles(base: str, out: Path, centre: tuple[float, float], collection: 
            f"<LowerRightY>{upper - span}</LowerRightY><TileLevel>{top}</TileLevel><TileCountX>1</TileCountX>"
            f"<TileCountY>1</TileCountY><YOrigin>top</YOrigin></DataWindow><Projection>{tms['crs']}</Projection>"
            f"<BlockSizeX>{matrix['tileWidth']}</BlockSizeX><BlockSizeY>{matrix['tileHeight']}</BlockSizeY>"
-           "<BandsCount>4</BandsCount><Cache/></GDAL_WMS>")
+           "<BandsCount>4</BandsCount></GDAL_WMS>")  # no <Cache/>: every run asks the server
     path = out / "rd_new_tiles.xml"
     path.write_text(xml)
     layer = QgsRasterLayer(str(path), "RD New tiles", "gdal")

@@ -42,7 +42,7 @@ def _client(server: str, tmp_path: Path, command: str, *args: object) -> dict:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(tmp_path)}
     env.pop("PYTHONPATH", None)  # Debian's python with Debian's packages, not the project's virtual environment
     done = subprocess.run([SYSTEM_PYTHON, str(CLIENT), command, server, str(tmp_path), *map(str, args)],
-                          capture_output=True, text=True, env=env, timeout=300)
+                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     print(command, result)  # the QGIS version and what it saw, in the test log
