@@ -504,7 +504,10 @@
     const layer = (format) => `/api/v1/layers/${s.level}?year=${by}&indicators=${s.indicator}&format=${format}`;
     const q = classQuery();
     const html = `/export/map.html?indicator=${s.indicator}&level=${s.level}&lang=${s.lang}&${q}`;
+    const style = (format) => `/api/v1/styles/${s.level}/${s.indicator}?format=${format}&${q}`;
     const links = [[layer("geojson"), t("geojson")], [layer("gpkg"), t("gpkg")], [layer("csv"), t("csv")],
+      [layer("geoparquet"), "GeoParquet"], [layer("flatgeobuf"), "FlatGeobuf"], [layer("xlsx"), t("xlsx")],
+      [style("qml"), t("qml")], [style("sld"), t("sld")],
       [`/api/v1/legend/${s.level}/${s.indicator}?${q}`, t("legendJson")], [html, t("html")]];
     $("downloads").innerHTML = links.map(([href, label]) => `<li><a href="${esc(href)}" download>${esc(label)}</a></li>`).join("");
   }
