@@ -70,10 +70,6 @@ class TileSet:
     def grid(self) -> TileMatrixSet:
         return GRIDS[self.id]
 
-    @property
-    def crs(self) -> str:
-        return CRS[self.id]
-
     def matrix_size(self, z: int) -> tuple[int, int]:
         matrix = self.grid.matrix(z)
         return matrix.matrixWidth, matrix.matrixHeight
