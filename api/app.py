@@ -13,8 +13,10 @@ from api import (
     routes_layers,
     routes_networks,
     routes_ogc,
+    routes_ogc_tiles,
     routes_regions,
     routes_startups,
+    routes_styles,
     routes_tiles,
 )
 from api.accesslog import AccessLogMiddleware, configure_access_log
@@ -41,7 +43,7 @@ def create_app(data: AtlasData | None = None, http: HttpCacheSettings | None = N
     app = FastAPI(
         title="Innovation Atlas NL", version=__version__, docs_url=None, redoc_url=None,  # served locally: routes_web
         description="Where research and innovation happen in the Netherlands: indicators per region with source, "
-                    "year, unit and definition; layer downloads; OGC API - Features under /ogc.",
+                    "year, unit and definition; layer downloads; OGC API - Features and Tiles under /ogc.",
     )
     app.state.data = data if data is not None else load_atlas(get_settings())
     app.state.api_settings, app.state.web_settings = settings, web
@@ -56,8 +58,8 @@ def create_app(data: AtlasData | None = None, http: HttpCacheSettings | None = N
     app.add_middleware(HeadAsGet)  # inside the access log (which records HEAD), outside every cache
     app.add_middleware(AccessLogMiddleware, timeout_s=settings.request_timeout_s, enabled=settings.access_log)
     configure_access_log()
-    for module in (routes_catalogue, routes_regions, routes_layers, routes_ogc, routes_tiles, routes_networks,
-                   routes_startups):
+    for module in (routes_catalogue, routes_regions, routes_layers, routes_ogc, routes_ogc_tiles, routes_tiles,
+                   routes_styles, routes_networks, routes_startups):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)
     mount_web(app)
     return app

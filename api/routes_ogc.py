@@ -34,7 +34,13 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    # OGC API - Tiles and its tile matrix sets (api.routes_ogc_tiles)
+    *(f"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/{c}"
+      for c in ("core", "tileset", "tilesets-list", "geodata-tilesets", "png", "mvt", "oas30")),
+    "http://www.opengis.net/spec/tms/2.0/conf/tilematrixset",
+    "http://www.opengis.net/spec/tms/2.0/conf/json-tilematrixset",
 ]
+OGC_REL = "http://www.opengis.net/def/rel/ogc/1.0/"
 CRS84 = CRS84_URI
 GEOJSON = "application/geo+json"
 OPENAPI30 = "application/vnd.oai.openapi+json;version=3.0"
@@ -129,6 +135,10 @@ def _collection(request: Request, data: AtlasData, level: str, year: int, html: 
             {"href": _url(request, "items", collection_id=cid), "rel": "items", "type": GEOJSON, "title": f"{cid} items"},
             {"href": _url(request, "items", "f=html", collection_id=cid), "rel": "items", "type": "text/html",
              "title": f"{cid} items (HTML)"},
+            {"href": _url(request, "map_tilesets", collection_id=cid), "rel": OGC_REL + "tilesets-map",
+             "type": "application/json", "title": f"{cid} choropleth map tiles (PNG)"},
+            {"href": _url(request, "vector_tilesets", collection_id=cid), "rel": OGC_REL + "tilesets-vector",
+             "type": "application/json", "title": f"{cid} vector tiles (MVT)"},
         ],
     }
 
@@ -145,6 +155,8 @@ def landing(request: Request, f: OgcFormat | None = None):
             {"href": _url(request, "swagger_ui"), "rel": "service-doc", "type": "text/html", "title": "API documentation"},
             {"href": _url(request, "conformance"), "rel": "conformance", "type": "application/json", "title": "conformance"},
             {"href": _url(request, "collections"), "rel": "data", "type": "application/json", "title": "collections"},
+            {"href": _url(request, "tile_matrix_sets"), "rel": OGC_REL + "tiling-schemes", "type": "application/json",
+             "title": "tile matrix sets"},
         ],
     }
     return _respond(request, body, html)

@@ -44,6 +44,13 @@ class Health(Open):
 class BaseMap(Open):
     url: str
     attribution: str
+    url_rd: str  # the same background in RD New (NetherlandsRDNewQuad), for the page's RD New option
+
+
+class TileMatrixSetZooms(Open):
+    min_zoom: int
+    max_zoom: int
+    href: str
 
 
 class Config(Open):
@@ -54,6 +61,7 @@ class Config(Open):
     data_version: str
     boundary_years: dict[str, list[int]]
     levels: list[LevelVocabulary]
+    tile_matrix_sets: dict[str, TileMatrixSetZooms]
 
 
 class LevelCounts(Open):
@@ -390,3 +398,51 @@ class StartupEcosystems(Open):
     boundary_year: int
     features: list[StartupEcosystem]
     excluded: list[ExcludedEcosystem]
+# --- OGC API - Tiles (api.routes_ogc_tiles) -----------------------------------------------------------------
+
+class TileMatrixSetRef(Open):
+    id: str
+    title: str
+    uri: str
+    crs: str
+    links: list[Link]
+
+
+class TileMatrixSets(Open):
+    tileMatrixSets: list[TileMatrixSetRef]  # noqa: N815 - the OGC name
+
+
+class TileMatrixSetDefinition(Open):
+    """OGC Two Dimensional Tile Matrix Set 2.0 (JSON), as morecantile writes it."""
+
+    id: str
+    crs: str
+    tileMatrices: list[dict]  # noqa: N815 - the OGC name
+
+
+class TileMatrixLimits(Open):
+    tileMatrix: str  # noqa: N815 - the OGC name
+    minTileRow: int  # noqa: N815 - the OGC name
+    maxTileRow: int  # noqa: N815 - the OGC name
+    minTileCol: int  # noqa: N815 - the OGC name
+    maxTileCol: int  # noqa: N815 - the OGC name
+
+
+class TileSetSummary(Open):
+    title: str
+    dataType: Literal["map", "vector"]  # noqa: N815 - the OGC name
+    crs: str
+    tileMatrixSetURI: str  # noqa: N815 - the OGC name
+    links: list[Link]
+
+
+class TileSet(TileSetSummary):
+    """OGC API - Tiles tileset metadata; `atlas_legend` is the legend the tiles are drawn with."""
+
+    tileMatrixSetLimits: list[TileMatrixLimits]  # noqa: N815 - the OGC name
+    atlas_legend: Legend
+
+
+class TileSets(Open):
+    tilesets: list[TileSetSummary]
+    links: list[Link]

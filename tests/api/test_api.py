@@ -157,7 +157,7 @@ BAD = [
     ("/api/v1/indicators/population/values", 400, "level"),
     ("/api/v1/indicators/population/values?level=gemeente&year=1999", 400, "year"),
     ("/api/v1/indicators/population/values?level=gemeente&year=abc", 400, "year"),
-    ("/api/v1/indicators/population/values?level=gemeente&format=xlsx", 400, "format"),
+    ("/api/v1/indicators/population/values?level=gemeente&format=pdf", 400, "format"),
     ("/api/v1/indicators/ris2019_regional_innovation_index/values?level=gemeente", 400, "level"),
     ("/api/v1/indicators/population/values?level=wijk", 400, "level"),
     ("/api/v1/regions/GM9998", 404, "code"),
