@@ -6,9 +6,9 @@ from atlas.data import AtlasData
 from atlas.figures.values import available_levels
 from atlas.geography.places import KENNISSTEDEN_SOURCE, KINDS, ROMS_SOURCE, places
 from atlas.geography.vocabulary import LEVELS
-from atlas.networks.links import load_networks, network_summary
+from atlas.networks.links import load_networks, network_summary, skipped_network_files
+from atlas.networks.measured import BUILTIN, coverage, dataset, load_datasets, placement, unplaced
 from atlas.settings import get_settings
-from atlas.sources.citytotals import unplaced_cities
 
 
 def atlas_summary(data: AtlasData) -> dict:
@@ -43,17 +43,23 @@ def atlas_summary(data: AtlasData) -> dict:
             "years": years, "rows": int(counts.loc[ind.id, "rows"]), "missing": int(counts.loc[ind.id, "missing"]),
             "aggregation": ind.aggregation,
         })
-    networks = load_networks(data, get_settings().cache_dir / "networks")
+    networks_dir = get_settings().cache_dir / "networks"
+    networks = load_networks(data, networks_dir)
     provenance = {n.name: sorted({link.provenance for link in n.links}) for n in networks if n.links}
     place_sources = {"kennisstad": KENNISSTEDEN_SOURCE, "campus": "indicators/campuses.csv", "rom": ROMS_SOURCE}
-    unplaced = unplaced_cities(data.catalogue, data.observations, data.boundaries)
+    cordis = dataset(data, networks_dir, BUILTIN)
+    placed = placement(data, cordis, data.boundaries.years("gemeente")[-1])
+    measured = {"dataset": BUILTIN, "boundary_year": placed.boundary_year, "coverage": coverage(cordis, placed),
+                "imported": sorted(set(load_datasets(data, networks_dir).tables) - {BUILTIN}),
+                "skipped_files": load_datasets(data, networks_dir).skipped}
     return {
         "data_dir": str(data.data_dir), "data_version": data.version, "boundaries": boundaries,
         "derived_layers": derived, "sources": [c.__dict__ for c in data.boundaries.checks],
         "indicators": indicators, "coverage_gaps": gaps,
-        "networks": {"topsectors": network_summary(networks), "provenance": provenance},
+        "networks": {"topsectors": network_summary(networks), "provenance": provenance, "measured": measured,
+                     "skipped_files": skipped_network_files(data, networks_dir)},
         "places": {k: {"count": len(places(data, k)["features"]), "source": place_sources[k]} for k in KINDS},
-        "unplaced_cities": [u.__dict__ for u in unplaced],
+        "unplaced_organisations": unplaced(data, cordis, placed),
     }
 
 
@@ -79,12 +85,16 @@ def format_summary(summary: dict) -> str:
     for name, texts in summary["networks"]["provenance"].items():
         lines.append(f"  {name}: {len(texts)} provenance texts, on every link; e.g. {texts[-1][:110]}")
     lines += ["", "places"] + [f"  {k:11s} {v['count']:3d}  {v['source']}" for k, v in summary["places"].items()]
-    by_indicator: dict[str, list[str]] = {}
-    for u in summary["unplaced_cities"]:
-        by_indicator.setdefault(u["indicator"], []).append(f"{u['city']} ({u['organisations']})")
-    lines += ["", "city names not placed in a gemeente (organisation rows), never guessed"]
-    same: dict[tuple[str, ...], list[str]] = {}
-    for ind, cities in by_indicator.items():
-        same.setdefault(tuple(cities), []).append(ind)
-    lines += [f"  {', '.join(inds)}: {len(cities)} cities: {', '.join(cities)}" for cities, inds in same.items()]
+    measured = summary["networks"]["measured"]
+    cov = measured["coverage"]
+    lines += ["", f"measured networks: {measured['dataset']} placed on the gemeenten of {measured['boundary_year']}: "
+              f"organisations {cov['organisations']:,}/{cov['organisations_total']:,}, participations "
+              f"{cov['participations']:,}/{cov['participations_total']:,}, EUR {cov['money']:,.0f}/{cov['money_total']:,.0f}"
+              + (f"; imported: {', '.join(measured['imported'])}" if measured["imported"] else "")]
+    for name, problems in {**summary["networks"]["skipped_files"], **measured["skipped_files"]}.items():
+        lines.append(f"  skipped file {name}: {problems[0]}" + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""))
+    rows = summary["unplaced_organisations"]
+    lines += [f"organisations not placed in a gemeente ({len(rows)}), never guessed; the largest:"]
+    lines += [f"  {r['pic']} {r['name'] or '-'} ({r['city'] or 'no city'}): {r['participations']} participations, "
+              f"EUR {r['money']:,.0f}; {r['reason']}" for r in rows[:15]]
     return "\n".join(lines)

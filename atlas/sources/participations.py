@@ -141,3 +141,10 @@ def fp7_addresses(data_dir: Path) -> pd.DataFrame:
     table = pd.read_csv(path, dtype=str, usecols=["city", "postcode"]).dropna()
     table["postcode"] = table["postcode"].str.strip().str.upper()
     return table[table["postcode"].str.match(POSTCODE)]
+
+
+def organisations(table: Participations) -> pd.DataFrame:
+    """One row per organisation (index pic): name, city, postcode, type, participations and EC money."""
+    return table.frame.groupby("pic").agg(name=("org_name", "first"), city=("city", "first"),
+                                          postcode=("postcode", "first"), type=("type", "first"),
+                                          participations=("rcn", "size"), money=("contribution", "sum"))
