@@ -25,11 +25,11 @@ from atlas.geography.placematch import place_matcher
 from atlas.geography.placement import Placement, place_organisations
 from atlas.networks.participation_links import MONEY_RULE, PROJECTS_RULE, Filters, links_between, organisation_pairs
 from atlas.settings import GEODATA_DIR
-from atlas.sources.participations import (ORG_TYPES, Participations, cordis_participations, fp7_addresses,
+from atlas.sources.participations import (CORDIS_DATASET, ORG_TYPES, Participations, cordis_participations, fp7_addresses,
                                           organisations, read_participations)
 
 log = logging.getLogger(__name__)
-BUILTIN = "cordis-h2020"
+BUILTIN = CORDIS_DATASET
 LEVELS = ("gemeente", "corop", "provincie")
 WEIGHTS = ("projects", "money")
 CONCORDANCE_PATH = GEODATA_DIR / "h2020_programme_topsector.csv"
@@ -82,7 +82,7 @@ def placement(data: AtlasData, table: Participations, boundary_year: int) -> Pla
         return place_organisations(place_matcher(data, boundary_year), data.boundaries.get("gemeente", boundary_year),
                                    organisations(table), witnesses)
 
-    return data.caches.placements.get_or_compute((table.name, id(table), boundary_year), compute)
+    return data.caches.placements.get_or_compute((table.name, table.digest, boundary_year), compute)
 
 
 def coverage(table: Participations, placed: Placement) -> dict:
@@ -151,7 +151,7 @@ def network_metrics(links: pd.DataFrame, weight: str) -> dict[str, dict]:
 
 
 @dataclass(frozen=True)
-class Query:
+class NetworkQuery:
     dataset: str = BUILTIN
     level: str = "gemeente"
     boundary_year: int | None = None
@@ -164,7 +164,7 @@ class Query:
     top: int = 100
 
 
-def _filters(table: Participations, query: Query) -> Filters:
+def _filters(table: Participations, query: NetworkQuery) -> Filters:
     known_parts = sorted({p for parts in table.frame["parts"] for p in parts})
     for part in query.parts:
         if part not in known_parts:
@@ -190,7 +190,21 @@ def _point(layer: pd.DataFrame, code: str) -> list[float]:
     return [round(point.x, 5), round(point.y, 5)]
 
 
-def measured_network(data: AtlasData, networks_dir: Path, query: Query) -> dict:
+def _by_part(links: pd.DataFrame, same_province: pd.Series) -> dict[str, dict]:
+    """Per programme part: links with a shared project of that part, their projects, and the share of those
+    link-projects (a project counted once per link) on links inside one province, links inside one region included."""
+    out: dict[str, dict] = {}
+    for parts, inside in zip(links["parts"], same_province):
+        for part, n in parts.items():
+            entry = out.setdefault(part, {"links": 0, "link_projects": 0, "projects_within_province": 0})
+            entry["links"] += 1
+            entry["link_projects"] += n
+            entry["projects_within_province"] += n if inside else 0
+    return {part: {**e, "share_within_province": round(e["projects_within_province"] / e["link_projects"], 4)}
+            for part, e in sorted(out.items())}
+
+
+def measured_network(data: AtlasData, networks_dir: Path, query: NetworkQuery) -> dict:
     """Nodes, the strongest links, metrics, the unplaced organisations and the meta of one measured network."""
     table = dataset(data, networks_dir, query.dataset)
     if query.level not in LEVELS:
@@ -203,11 +217,11 @@ def measured_network(data: AtlasData, networks_dir: Path, query: Query) -> dict:
         raise InvalidChoice("boundary_year", boundary_year, years)
     filters = _filters(table, query)
     return data.caches.measured_networks.get_or_compute(
-        (table.name, id(table), query, boundary_year),
+        (table.name, table.digest, query, boundary_year),
         lambda: _build(data, table, query, filters, boundary_year))
 
 
-def _build(data: AtlasData, table: Participations, query: Query, filters: Filters, boundary_year: int) -> dict:
+def _build(data: AtlasData, table: Participations, query: NetworkQuery, filters: Filters, boundary_year: int) -> dict:
     placed = placement(data, table, boundary_year)
     rows = filters.apply(table.frame)
     keys = node_keys(data, placed, query.level)
@@ -216,7 +230,7 @@ def _build(data: AtlasData, table: Participations, query: Query, filters: Filter
     province = layer.index.to_series() if query.level == "provincie" else layer["provincie_code"]
     between = links[links["source"] != links["target"]]
     inside = links[links["source"] == links["target"]]
-    same_province = between["source"].map(province) == between["target"].map(province)
+    same_province = links["source"].map(province) == links["target"].map(province)
     metrics = network_metrics(between, query.weight)
     participation = rows.assign(node=rows["pic"].map(keys)).groupby("node").agg(
         participations=("rcn", "size"), organisations=("pic", "nunique"), money=("contribution", "sum"))
@@ -237,7 +251,7 @@ def _build(data: AtlasData, table: Participations, query: Query, filters: Filter
         "source": r.source, "target": r.target, "source_name": layer["name"][r.source],
         "target_name": layer["name"][r.target], "coordinates": [_point(layer, r.source), _point(layer, r.target)],
         "projects": int(r.projects), "org_pairs": int(r.org_pairs), "money": round(float(r.money), 2),
-        "weight": float(getattr(r, query.weight)), "within_region": r.source == r.target,
+        "weight": round(float(getattr(r, query.weight)), 2), "within_region": r.source == r.target,
         "within_province": bool(province[r.source] == province[r.target]),
         "programme_parts": {str(k): int(v) for k, v in sorted(r.parts.items(), key=lambda kv: -kv[1])},
         "main_part": max(r.parts, key=r.parts.get) if r.parts else None,
@@ -251,9 +265,10 @@ def _build(data: AtlasData, table: Participations, query: Query, filters: Filter
         "summary": {
             "links": len(between), "links_shown": sum(1 for r in link_records if not r["within_region"]),
             "links_inside_regions": len(inside),
-            "share_links_within_province": round(float(same_province.mean()), 4) if len(between) else None,
-            "share_weight_within_province": round(float(between.loc[same_province, query.weight].sum()
-                                                        / between[query.weight].sum()), 4) if len(between) else None,
+            "share_links_within_province": round(float(same_province.mean()), 4) if len(links) else None,
+            "share_weight_within_province": round(float(links.loc[same_province, query.weight].sum()
+                                                        / links[query.weight].sum()), 4) if len(links) else None,
+            "by_part": _by_part(links, same_province),
             "projects": int(rows["rcn"].nunique()), "participations": len(rows),
             "org_pairs": int(links["org_pairs"].sum()) + len(left_out), "org_pairs_unplaced": len(left_out),
         },
@@ -268,3 +283,12 @@ def _build(data: AtlasData, table: Participations, query: Query, filters: Filter
             "years_note": "project start years; grants signed after the snapshot are missing, so the last year is incomplete",
         },
     }
+
+
+def datasets_summary(data: AtlasData, networks_dir: Path) -> list[dict]:
+    """Every dataset with the choices its networks offer (programme parts, years, types, topsectors)."""
+    return [{"id": name, "source": table.source, "snapshot": table.snapshot,
+             "programme_parts": sorted({p for parts in table.frame["parts"] for p in parts}),
+             "years": sorted({int(y) for y in table.frame["start_year"].dropna()}), "org_types": ORG_TYPES,
+             "topsectors": concordance(), "topsector_note": CONCORDANCE_LABEL}
+            for name, table in load_datasets(data, networks_dir).tables.items()]

@@ -65,8 +65,9 @@ def _indicator_rows(indicator: Indicator, frame: pd.DataFrame, placements: dict[
                 for region in set(parent(pd.Series(list(org["candidates"]), dtype=object))):
                     unknown.setdefault(region, []).append(f"{org['city']} ({pic})")
             value = layer["code"].map(values).fillna(0.0)
-            reason = layer["code"].map(lambda c: f"unknown: unplaced organisations that may lie here: "
-                                       f"{', '.join(sorted(unknown[c]))}" if c in unknown else None)
+            reason = pd.Series([f"unknown: {value[i]:,.0f} counted here, but unplaced organisations may lie here too: "
+                                f"{', '.join(sorted(unknown[c]))}" if c in unknown else None
+                                for i, c in zip(value.index, layer["code"])], index=layer.index, dtype=object)
             out.append(pd.DataFrame({
                 "indicator": indicator.id, "level": level, "code": layer["code"].to_numpy(),
                 "name": layer["name"].to_numpy(), "year": year, "period": str(year),

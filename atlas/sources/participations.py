@@ -14,9 +14,10 @@ none; "NA" is read as empty), end_year, org_name, org_city, postcode_fp7 (a Dutc
 from __future__ import annotations
 
 import csv
+import hashlib
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -29,6 +30,7 @@ ORG_TYPES = {"HES": "higher education", "PRC": "private company", "REC": "resear
              "PUB": "public body", "OTH": "other"}
 MISSING = {"NA", "N/A"}  # how R-made tables (such as the CORDIS extract) write a missing value
 POSTCODE = re.compile(r"^(\d{4}) ?[A-Z]{2}$")
+CORDIS_DATASET = "cordis-h2020"
 CORDIS_FILE = Path("collaboration") / "h2020_nl_participations.csv"
 CORDIS_SOURCE = "CORDIS Horizon 2020 participations of Dutch organisations (cordis-h2020organizations.csv, " \
                 "as updated 2020-12-14, via zambujo/eunets); names and cities from the 2017 H2020 and the FP7 " \
@@ -45,6 +47,7 @@ class Participations:
     source: str
     snapshot: str
     frame: pd.DataFrame  # rcn, pic, type, role, contribution, start_year, end_year, parts, org_name, city, postcode, line
+    digest: str  # sha256 of the file: what caches of derived results are keyed by
 
 
 def _year(raw: str, column: str, where: str, problems: list[str], required: bool) -> int | None:
@@ -125,12 +128,14 @@ def read_participations(path: Path, source: str = "", snapshot: str = "") -> Par
     if not rows:
         raise DataValidationError([f"{path.name}: no participation rows"])
     frame = pd.DataFrame(rows)
-    return Participations(path.stem, source or f"imported participation file {path.name}", snapshot, frame)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return Participations(path.stem, source or f"imported participation file {path.name}", snapshot, frame, digest)
 
 
 def cordis_participations(data_dir: Path) -> Participations:
     """The atlas's own input: every Horizon 2020 participation of a Dutch organisation."""
-    return read_participations(data_dir / CORDIS_FILE, CORDIS_SOURCE, CORDIS_SNAPSHOT)
+    table = read_participations(data_dir / CORDIS_FILE, CORDIS_SOURCE, CORDIS_SNAPSHOT)
+    return replace(table, name=CORDIS_DATASET)
 
 
 def fp7_addresses(data_dir: Path) -> pd.DataFrame:
