@@ -9,6 +9,7 @@ from atlas.geography.vocabulary import LEVELS
 from atlas.networks.links import load_networks, network_summary, skipped_network_files
 from atlas.networks.measured import BUILTIN, coverage, dataset, load_datasets, placement, unplaced
 from atlas.settings import get_settings
+from atlas.sources.participation_totals import indicator_rows_of_year, year_coverage
 
 
 def atlas_summary(data: AtlasData) -> dict:
@@ -49,6 +50,11 @@ def atlas_summary(data: AtlasData) -> dict:
     place_sources = {"kennisstad": KENNISSTEDEN_SOURCE, "campus": "indicators/campuses.csv", "rom": ROMS_SOURCE}
     cordis = dataset(data, networks_dir, BUILTIN)
     placed = placement(data, cordis, data.boundaries.years("gemeente")[-1])
+    coverage_by_indicator = {
+        ind.id: {str(y): year_coverage(indicator_rows_of_year(ind, cordis.frame, y),
+                                       placement(data, cordis, data.boundaries.nearest_year("gemeente", y)))
+                 for y in ind.years}
+        for ind in data.catalogue.indicators.values() if ind.derivation}
     measured = {"dataset": BUILTIN, "boundary_year": placed.boundary_year, "coverage": coverage(cordis, placed),
                 "imported": sorted(set(load_datasets(data, networks_dir).tables) - {BUILTIN}),
                 "skipped_files": load_datasets(data, networks_dir).skipped}
@@ -59,7 +65,7 @@ def atlas_summary(data: AtlasData) -> dict:
         "networks": {"topsectors": network_summary(networks), "provenance": provenance, "measured": measured,
                      "skipped_files": skipped_network_files(data, networks_dir)},
         "places": {k: {"count": len(places(data, k)["features"]), "source": place_sources[k]} for k in KINDS},
-        "unplaced_organisations": unplaced(data, cordis, placed),
+        "unplaced_organisations": unplaced(data, cordis, placed), "placement_coverage": coverage_by_indicator,
     }
 
 
@@ -93,8 +99,16 @@ def format_summary(summary: dict) -> str:
               + (f"; imported: {', '.join(measured['imported'])}" if measured["imported"] else "")]
     for name, problems in {**summary["networks"]["skipped_files"], **measured["skipped_files"]}.items():
         lines.append(f"  skipped file {name}: {problems[0]}" + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""))
+    for ind, years in summary["placement_coverage"].items():
+        lines.append(f"  {ind}: participations placed per year (own boundaries): " + ", ".join(
+            f"{y} {c['participations']}/{c['participations_total']}" for y, c in years.items()))
     rows = summary["unplaced_organisations"]
-    lines += [f"organisations not placed in a gemeente ({len(rows)}), never guessed; the largest:"]
-    lines += [f"  {r['pic']} {r['name'] or '-'} ({r['city'] or 'no city'}): {r['participations']} participations, "
-              f"EUR {r['money']:,.0f}; {r['reason']}" for r in rows[:15]]
+    no_city = [r for r in rows if not r["city"]]
+    lines += [f"organisations not placed in a gemeente ({len(rows)}), never guessed: {len(no_city)} with no city in the "
+              f"source ({sum(r['participations'] for r in no_city):,} participations, "
+              f"EUR {sum(r['money'] for r in no_city):,.0f}); with a city:"]
+    lines += [f"  {r['pic']} {r['name'] or '-'} ({r['city']} {r['postcode'] or ''}): {r['participations']} participations, "
+              f"EUR {r['money']:,.0f}; {r['reason']}"
+              + (f"; may lie in {', '.join(g['name'] for g in r['may_lie_in'])}" if r["may_lie_in"] else "")
+              for r in rows if r["city"]]
     return "\n".join(lines)

@@ -25,8 +25,15 @@ from atlas.geography.placematch import place_matcher
 from atlas.geography.placement import Placement, place_organisations
 from atlas.networks.participation_links import MONEY_RULE, PROJECTS_RULE, Filters, links_between, organisation_pairs
 from atlas.settings import GEODATA_DIR
-from atlas.sources.participations import (CORDIS_DATASET, ORG_TYPES, Participations, cordis_participations, fp7_addresses,
-                                          organisations, read_participations)
+from atlas.sources.participations import (
+    CORDIS_DATASET,
+    ORG_TYPES,
+    Participations,
+    cordis_participations,
+    fp7_addresses,
+    organisations,
+    read_participations,
+)
 
 log = logging.getLogger(__name__)
 BUILTIN = CORDIS_DATASET

@@ -36,12 +36,28 @@ def _measure(rows: pd.DataFrame, key: pd.Series, derivation: str) -> pd.Series:
     return grouped["contribution"].sum()
 
 
-def _coverage_note(rows: pd.DataFrame, placed: Placement) -> str:
+def year_coverage(rows: pd.DataFrame, placed: Placement) -> dict:
+    """Placed against all of some participations: rows, organisations and EC money."""
     ok = rows["pic"].isin(placed.placed.index)
-    money, placed_money = rows["contribution"].sum(), rows.loc[ok, "contribution"].sum()
-    return (f"placed on the gemeenten of {placed.boundary_year}: {int(ok.sum()):,} of {len(rows):,} participations "
-            f"({ok.mean():.1%}), EUR {placed_money:,.0f} of {money:,.0f}; the {int((~ok).sum()):,} unplaced "
-            "participations are listed by `atlas info`")
+    return {"boundary_year": placed.boundary_year, "participations": int(ok.sum()), "participations_total": len(rows),
+            "organisations": int(rows.loc[ok, "pic"].nunique()), "organisations_total": int(rows["pic"].nunique()),
+            "money": round(float(rows.loc[ok, "contribution"].sum()), 2),
+            "money_total": round(float(rows["contribution"].sum()), 2)}
+
+
+def _coverage_note(rows: pd.DataFrame, placed: Placement) -> str:
+    c = year_coverage(rows, placed)
+    share = c["participations"] / c["participations_total"] if c["participations_total"] else 1.0
+    return (f"placed on the gemeenten of {placed.boundary_year}: {c['participations']:,} of "
+            f"{c['participations_total']:,} participations ({share:.1%}), {c['organisations']:,} of "
+            f"{c['organisations_total']:,} organisations, EUR {c['money']:,.0f} of {c['money_total']:,.0f}; the "
+            f"unplaced are listed by `atlas info`")
+
+
+def indicator_rows_of_year(indicator: Indicator, frame: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The participations an indicator counts in one year."""
+    rows = frame[frame["start_year"] == year]
+    return rows[rows["type"].isin(indicator.org_types)] if indicator.org_types else rows
 
 
 def _indicator_rows(indicator: Indicator, frame: pd.DataFrame, placements: dict[int, Placement],
@@ -49,20 +65,18 @@ def _indicator_rows(indicator: Indicator, frame: pd.DataFrame, placements: dict[
     assert indicator.derivation is not None  # only called for derived indicators
     out = []
     for year in indicator.years:
-        rows = frame[frame["start_year"] == year]
-        if indicator.org_types:
-            rows = rows[rows["type"].isin(indicator.org_types)]
+        rows = indicator_rows_of_year(indicator, frame, year)
         placed = placements[store.nearest_year("gemeente", year)]
         gemeenten = store.get("gemeente", placed.boundary_year).set_index("code")
         unplaced = placed.organisations.loc[placed.organisations.index.isin(rows["pic"]) & placed.organisations["code"].isna()]
         note = _coverage_note(rows, placed)
         for level in indicator.levels:
             layer = store.get(level, placed.boundary_year)
-            parent = (lambda codes: codes) if level == "gemeente" else (lambda codes: codes.map(gemeenten[f"{level}_code"]))
-            values = _measure(rows, parent(rows["pic"].map(placed.placed)), indicator.derivation)
+            parent = gemeenten.index.to_series() if level == "gemeente" else gemeenten[f"{level}_code"]
+            values = _measure(rows, rows["pic"].map(placed.placed).map(parent), indicator.derivation)
             unknown: dict[str, list[str]] = {}
             for pic, org in unplaced.iterrows():
-                for region in set(parent(pd.Series(list(org["candidates"]), dtype=object))):
+                for region in {parent[c] for c in org["candidates"]}:
                     unknown.setdefault(region, []).append(f"{org['city']} ({pic})")
             value = layer["code"].map(values).fillna(0.0)
             reason = pd.Series([f"unknown: {value[i]:,.0f} counted here, but unplaced organisations may lie here too: "
