@@ -238,6 +238,7 @@ def _build(data: AtlasData, table: Participations, query: NetworkQuery, filters:
     between = links[links["source"] != links["target"]]
     inside = links[links["source"] == links["target"]]
     same_province = links["source"].map(province) == links["target"].map(province)
+    total = float(links[query.weight].sum())
     metrics = network_metrics(between, query.weight)
     participation = rows.assign(node=rows["pic"].map(keys)).groupby("node").agg(
         participations=("rcn", "size"), organisations=("pic", "nunique"), money=("contribution", "sum"))
@@ -273,8 +274,8 @@ def _build(data: AtlasData, table: Participations, query: NetworkQuery, filters:
             "links": len(between), "links_shown": sum(1 for r in link_records if not r["within_region"]),
             "links_inside_regions": len(inside),
             "share_links_within_province": round(float(same_province.mean()), 4) if len(links) else None,
-            "share_weight_within_province": round(float(links.loc[same_province, query.weight].sum()
-                                                        / links[query.weight].sum()), 4) if len(links) else None,
+            "share_weight_within_province": round(float(links.loc[same_province, query.weight].sum() / total), 4)
+            if total else None,
             "by_part": _by_part(links, same_province),
             "projects": int(rows["rcn"].nunique()), "participations": len(rows),
             "org_pairs": int(links["org_pairs"].sum()) + len(left_out), "org_pairs_unplaced": len(left_out),
