@@ -303,6 +303,8 @@ class MeasuredNode(Open):
     code: str
     name: str
     coordinates: list[float] = Field(description="[lon, lat] of a point inside the region (WGS84)")
+    lon: float
+    lat: float
     provincie_code: str
     participations: int
     organisations: int
@@ -321,6 +323,12 @@ class MeasuredLink(Open):
     source_name: str
     target_name: str
     coordinates: list[list[float]] = Field(description="[[lon, lat] of source, [lon, lat] of target]")
+    source_lon: float
+    source_lat: float
+    target_lon: float
+    target_lat: float
+    measured: bool
+    years: str = Field(description="first-last project start year of the link's projects")
     projects: int
     org_pairs: int
     money: float
@@ -328,7 +336,8 @@ class MeasuredLink(Open):
     within_region: bool = Field(description="both ends are the same region (draw as a ring or node size)")
     within_province: bool
     programme_parts: dict[str, int] = Field(description="shared projects per programme part")
-    main_part: str | None
+    main_part: str | None = Field(description="the programme part with most shared projects")
+    programme_part: str | None = Field(description="the same as main_part, under the name the page reads")
     first_year: int
     last_year: int
 

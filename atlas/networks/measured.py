@@ -245,8 +245,9 @@ def _build(data: AtlasData, table: Participations, query: NetworkQuery, filters:
     nodes = []
     for code in sorted(set(participation.index) | set(metrics)):
         own = inside[inside["source"] == code]
+        at = _point(layer, code)
         nodes.append({
-            "code": code, "name": layer["name"][code], "coordinates": _point(layer, code),
+            "code": code, "name": layer["name"][code], "coordinates": at, "lon": at[0], "lat": at[1],
             "provincie_code": str(province[code]),
             "participations": int(participation["participations"].get(code, 0)),
             "organisations": int(participation["organisations"].get(code, 0)),
@@ -258,13 +259,17 @@ def _build(data: AtlasData, table: Participations, query: NetworkQuery, filters:
     link_records = [{
         "source": r.source, "target": r.target, "source_name": layer["name"][r.source],
         "target_name": layer["name"][r.target], "coordinates": [_point(layer, r.source), _point(layer, r.target)],
+        "measured": True, "years": f"{r.first_year}-{r.last_year}" if r.first_year != r.last_year else str(r.first_year),
         "projects": int(r.projects), "org_pairs": int(r.org_pairs), "money": round(float(r.money), 2),
         "weight": round(float(getattr(r, query.weight)), 2), "within_region": r.source == r.target,
         "within_province": bool(province[r.source] == province[r.target]),
         "programme_parts": {str(k): int(v) for k, v in sorted(r.parts.items(), key=lambda kv: -kv[1])},
         "main_part": max(r.parts, key=r.parts.get) if r.parts else None,
+        "programme_part": max(r.parts, key=r.parts.get) if r.parts else None,
         "first_year": int(r.first_year), "last_year": int(r.last_year),
     } for r in shown.itertuples()]
+    for record in link_records:  # flat ends too, for clients that read fields rather than arrays
+        (record["source_lon"], record["source_lat"]), (record["target_lon"], record["target_lat"]) = record["coordinates"]
     return {
         "dataset": table.name, "level": query.level, "boundary_year": boundary_year, "weight": query.weight,
         "filters": {"parts": sorted(filters.parts), "topsector": query.topsector, "from_year": query.from_year,

@@ -26,6 +26,9 @@ def test_gemeente_network_carries_what_the_map_draws(client):
     delft = next(link for link in body["links"] if {link["source_name"], link["target_name"]} == {"Delft", "'s-Gravenhage"})
     assert delft["projects"] == 77 and delft["within_province"] and delft["main_part"] == "LEIT"
     assert all(len(link["coordinates"]) == 2 and 3 < link["coordinates"][0][0] < 8 for link in body["links"])
+    assert all([link["source_lon"], link["source_lat"]] == link["coordinates"][0] and link["measured"]
+               for link in body["links"])
+    assert delft["years"] == f"{delft['first_year']}-{delft['last_year']}" and delft["programme_part"] == "LEIT"
     nodes = {n["code"]: n for n in body["nodes"]}
     assert nodes["GM0363"]["name"] == "Amsterdam" and 52 < nodes["GM0363"]["coordinates"][1] < 53
     assert body["meta"]["snapshot"] == "2020-12-14" and "CORDIS" in body["meta"]["source"]
