@@ -27,10 +27,10 @@ from atlas.geography.store import BoundaryStore, SourceCheck, build_store
 from atlas.geography.vintages import assign_vintages
 from atlas.settings import GEODATA_DIR, AtlasSettings, get_settings
 from atlas.sources.catalogue import CATALOGUE_PATH, Catalogue, load_catalogue
-from atlas.sources.citytotals import city_total_rows
 from atlas.sources.indicators import load_indicator_csvs
 from atlas.sources.keyfigures import key_figure_rows
 from atlas.sources.manifest import MANIFEST_PATH, check_data_folder, load_manifest
+from atlas.sources.participation_totals import participation_total_rows
 
 BUILD_DIR_NAME = "build"
 log = logging.getLogger("atlas.data")
@@ -86,7 +86,8 @@ def build_atlas(settings: AtlasSettings | None = None) -> AtlasData:
     csv_rows = load_indicator_csvs(settings.data_dir / "indicators", catalogue)  # the quick checks first
     store, raw = build_store(settings.data_dir, sources)
     observations = pd.concat([csv_rows, key_figure_rows(catalogue, raw, sources)], ignore_index=True)
-    observations = pd.concat([observations, city_total_rows(catalogue, observations, store)], ignore_index=True)
+    observations = pd.concat([observations, participation_total_rows(catalogue, store, settings.data_dir)],
+                             ignore_index=True)
     observations = assign_vintages(observations, store, catalogue)
     return AtlasData(catalogue, store, observations, _fingerprint(settings), settings.data_dir,
                      _crosswalks(store, observations))

@@ -23,7 +23,7 @@ def test_health_and_levels(client):
 
 def test_catalogue_entries_carry_source_unit_and_rule(client):
     listing = client.get("/api/v1/indicators").json()
-    assert len(listing) == 92  # 74 from CSVs, 15 boundary key figures, 3 H2020 totals per gemeente
+    assert len(listing) == 92  # 74 from CSVs, 15 boundary key figures, 3 H2020 totals from the participation table
     one = client.get("/api/v1/indicators/pct_higher_educated_15_75").json()
     assert one["aggregation"] == {"rule": "weighted_mean", "weight": "population"}
     assert one["title"]["nl"] and one["source"].startswith("CBS") and one["map_levels"] == ["provincie", "corop", "gemeente"]
@@ -204,20 +204,22 @@ def test_layer_without_year_takes_the_latest_year_with_values_for_its_indicators
     with_values = client.get("/api/v1/layers/corop", params={"indicators": "kwb_population", "simplify": 500}).json()
     assert {f["properties"]["year"] for f in with_values["features"]} == {2022}
     assert all(f["properties"]["kwb_population"] is not None for f in with_values["features"])
-    mixed = client.get("/api/v1/layers/gemeente", params={"indicators": "pct_higher_educated_15_75,h2020_organisations_gemeente",
+    mixed = client.get("/api/v1/layers/gemeente", params={"indicators": "pct_higher_educated_15_75,h2020_organisations",
                                                              "simplify": 200}).json()["features"]
     assert {f["properties"]["year"] for f in mixed} == {2025}  # no year holds both: both re-mapped onto the latest
-    assert {f["properties"]["h2020_organisations_gemeente__vintage"] for f in mixed} == {2017}
-    labels = {f["properties"]["code"]: f["properties"]["h2020_organisations_gemeente__harmonised"] for f in mixed}
-    assert labels["GM0865"] == "estimated" and labels["GM0014"] == "exact" and labels["GM0599"] == "none"  # Haaren split; merger
+    assert {f["properties"]["h2020_organisations__vintage"] for f in mixed} == {2021}
+    labels = {f["properties"]["code"]: f["properties"]["h2020_organisations__harmonised"] for f in mixed}
+    assert labels["GM1980"] == "exact" and labels["GM0363"] == "exact" and labels["GM0599"] == "none"  # 2022 mergers
 
 
-def test_layer_carries_each_indicator_with_its_own_year(client):
-    layer = client.get("/api/v1/layers/gemeente", params={"indicators": "h2020_organisations_gemeente", "simplify": 200}).json()
+def test_layer_carries_each_indicator_with_its_own_year(client, data):
+    layer = client.get("/api/v1/layers/gemeente", params={"indicators": "h2020_organisations", "simplify": 200}).json()
     features = layer["features"]
-    assert len(features) == 388 and {f["properties"]["year"] for f in features} == {2017}  # placed on 2017 boundaries
-    assert {f["properties"]["h2020_organisations_gemeente__year"] for f in features} == {2017}
-    assert sum(f["properties"]["h2020_organisations_gemeente"] for f in features) == 870
+    assert len(features) == 352 and {f["properties"]["year"] for f in features} == {2021}  # placed on 2021 boundaries
+    assert {f["properties"]["h2020_organisations__year"] for f in features} == {2021}
+    rows = data.observations
+    placed = rows[(rows["indicator"] == "h2020_organisations") & (rows["level"] == "gemeente") & (rows["year"] == 2021)]
+    assert sum(f["properties"]["h2020_organisations"] or 0 for f in features) == placed["value"].sum() > 0
 
 
 def test_every_json_operation_declares_its_response_schema(client):
