@@ -8,7 +8,15 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
-from api import routes_catalogue, routes_layers, routes_networks, routes_ogc, routes_regions, routes_tiles
+from api import (
+    routes_analysis,
+    routes_catalogue,
+    routes_layers,
+    routes_networks,
+    routes_ogc,
+    routes_regions,
+    routes_tiles,
+)
 from api.accesslog import AccessLogMiddleware, configure_access_log
 from api.caching import ETagMiddleware, HttpCacheSettings
 from api.deps import PROBLEM_RESPONSES
@@ -46,7 +54,8 @@ def create_app(data: AtlasData | None = None, http: HttpCacheSettings | None = N
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET"], allow_headers=["*"])
     app.add_middleware(AccessLogMiddleware, timeout_s=settings.request_timeout_s, enabled=settings.access_log)
     configure_access_log()
-    for module in (routes_catalogue, routes_regions, routes_layers, routes_ogc, routes_tiles, routes_networks):
+    for module in (routes_catalogue, routes_regions, routes_layers, routes_ogc, routes_tiles, routes_networks,
+                   routes_analysis):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)
     mount_web(app)
     return app

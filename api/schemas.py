@@ -335,3 +335,88 @@ class Items(FeatureCollection):
     numberMatched: int  # noqa: N815 - the OGC name
     numberReturned: int  # noqa: N815 - the OGC name
     links: list[Link]
+
+
+# ---------- Regional analysis (issue 20): atlas.analysis, api.routes_analysis ----------
+
+class AnalysedFigures(Open):
+    """What every analysis states about the figures it rests on."""
+
+    indicator: str
+    title: Text
+    unit: str
+    level: str
+    year: int | None
+    boundary_year: int
+    source: str
+    territory: str
+    harmonised: Harmonised
+    regions: int
+    regions_with_value: int
+
+
+class RegionShare(Open):
+    code: str
+    name: str
+    value: float
+    share: float
+    cumulative_share: float
+
+
+class LorenzPoint(Open):
+    population_share: float
+    value_share: float
+
+
+class Concentration(AnalysedFigures):
+    asked: str
+    measured: str
+    basis: str
+    method: str
+    missing_left_out: int
+    total: float
+    top_n: int
+    top_share: float
+    regions_holding_half: int
+    share_of_regions_holding_half: float
+    gini: float
+    theil: float
+    lorenz: list[LorenzPoint]
+    top_regions: list[RegionShare]
+    half_regions: list[RegionShare]
+
+
+class MoranGlobal(Open):
+    moran_i: float = Field(alias="I")
+    expected_i: float = Field(alias="expected_I")
+    p_sim: float
+    z_sim: float
+    n: int
+
+
+class ClusterRegion(Open):
+    code: str
+    name: str
+    value: float
+    quadrant: Literal["HH", "LL", "HL", "LH"]
+    local_i: float
+    p_sim: float
+    cluster: Literal["HH", "LL", "HL", "LH", "ns"]
+
+
+class ClusterLegendEntry(Open):
+    cluster: str
+    label: str
+    colour: str
+
+
+class Clusters(AnalysedFigures):
+    weights: dict
+    permutations: int
+    seed: int
+    alpha: float
+    moran: MoranGlobal
+    counts: dict[str, int]
+    legend: list[ClusterLegendEntry]
+    legend_note: str
+    lisa: list[ClusterRegion]

@@ -75,6 +75,7 @@ class CacheSettings(BaseSettings):
     places: CacheLimit = CacheLimit(entries=8, mb=16)
     networks: CacheLimit = CacheLimit(entries=4, mb=32)
     parent_matches: CacheLimit = CacheLimit(entries=512, mb=8)  # level x pairs of held years: bounded by the data
+    analyses: CacheLimit = CacheLimit(entries=128, mb=64)  # permutation tests, composites, analysis map layers
 
     def limits(self) -> dict[str, CacheLimit]:
         return {name: getattr(self, name) for name in type(self).model_fields}
@@ -203,6 +204,7 @@ class AtlasCaches:
     places: BoundedCache[str, dict]
     networks: BoundedCache[str, list[Network]]
     parent_matches: BoundedCache[tuple, dict]
+    analyses: BoundedCache[tuple, Any]
 
     @classmethod
     def from_settings(cls, settings: CacheSettings | None = None) -> AtlasCaches:
