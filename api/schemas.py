@@ -420,3 +420,122 @@ class Clusters(AnalysedFigures):
     legend: list[ClusterLegendEntry]
     legend_note: str
     lisa: list[ClusterRegion]
+
+
+class ChangeRow(Open):
+    code: str
+    name: str
+    from_value: Number | None
+    to_value: Number | None
+    difference: Number | None
+    relative: Number | None
+    harmonised: Harmonised
+    missing_reason: str | None
+
+
+class ChangeAnswer(Open):
+    indicator: str
+    title: Text
+    unit: str
+    level: str
+    from_year: int
+    to_year: int
+    boundary_year: int
+    source: str
+    territory: dict[str, str]
+    harmonised: Harmonised
+    regions: int
+    regions_with_value: int
+    relative_unit: str
+    rows: list[ChangeRow]
+
+
+class CompositeIndicator(Open):
+    id: str
+    year: int | None
+    weight: float
+    direction: str
+    flipped: bool
+    source: str
+
+
+class CompositeRecipe(Open):
+    level: str
+    boundary_year: int
+    normalisation: Literal["minmax", "zscore"]
+    missing: Literal["complete", "available"]
+    indicators: list[CompositeIndicator]
+    score: str
+
+
+class CompositeRow(Open):
+    code: str
+    name: str
+    score: float | None
+    rank: int | None
+    rank_min: int | None
+    rank_max: int | None
+    indicators: dict[str, float | None]
+    missing_reason: str | None
+
+
+class Composite(Open):
+    level: str
+    boundary_year: int
+    recipe: CompositeRecipe
+    inputs: list[AnalysedFigures]
+    regions: int
+    regions_with_score: int
+    sensitivity: dict
+    rows: list[CompositeRow]
+
+
+class ScatterPoint(Open):
+    code: str
+    name: str
+    x: float
+    y: float
+    class_index: int = Field(alias="class")
+
+
+class Scatter(Open):
+    level: str
+    boundary_year: int
+    x: AnalysedFigures
+    y: AnalysedFigures
+    n: int
+    left_out: int
+    pearson: dict[str, float]
+    spearman: dict[str, float]
+    line: dict[str, float]
+    method: str
+    bivariate: dict
+    points: list[ScatterPoint]
+
+
+class BenchmarkCity(Open):
+    city: str
+    code: str
+    name: str
+    value: Number | None
+    rank: int | None
+    missing_reason: str | None
+
+
+class BenchmarkRow(Open):
+    indicator: str
+    title: Text
+    unit: str
+    level: str
+    year: int | None
+    boundary_year: int
+    source: str
+    reference: Reference | None
+    cities: list[BenchmarkCity]
+
+
+class Benchmark(Open):
+    cities: list[str]
+    source: str
+    rows: list[BenchmarkRow]
+    skipped: list[dict]
