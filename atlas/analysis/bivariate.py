@@ -60,8 +60,9 @@ def _correlation(data: AtlasData, x: str, y: str, level: str, x_year: int | None
     spearman = stats.spearmanr(joined["x"], joined["y"])
     line = stats.linregress(joined["x"], joined["y"])
     x_classes, y_classes, x_bins, y_bins = terciles(joined)
-    points = [{"code": code, "name": str(r.name), "x": float(r.x), "y": float(r.y), "class": int(3 * cy + cx)}
-              for (code, r), cx, cy in zip(joined.iterrows(), x_classes, y_classes)]
+    points = [{"code": code, "name": str(name), "x": float(x_value), "y": float(y_value), "class": int(3 * cy + cx)}
+              for code, name, x_value, y_value, cx, cy in zip(joined.index, joined["name"], joined["x"], joined["y"],
+                                                             x_classes, y_classes)]
     return {
         "level": level, "boundary_year": fx.values.boundary_year, "x": fx.describe(), "y": fy.describe(),
         "n": int(len(joined)),

@@ -62,6 +62,7 @@ def test_scatter_and_bivariate_tile(client):
     assert body["n"] == len(body["points"]) > 300 and body["boundary_year"] == 2022
     assert 0 < body["spearman"]["rho"] < 1 and body["y"]["unit"].endswith("per 100,000 inhabitants")
     assert {p["class"] for p in body["points"]} == set(range(9))
+    assert next(p for p in body["points"] if p["code"] == "GM0363")["name"] == "Amsterdam"
     tile = client.get("/api/v1/analysis/bivariate/gemeente/tiles/7/65/42.png", params=params)
     assert tile.status_code == 200 and tile.content[:4] == b"\x89PNG"
 

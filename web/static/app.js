@@ -9,7 +9,7 @@
 
   const $ = (id) => document.getElementById(id);
   const STATE_KEYS = ["lang", "indicator", "level", "year", "boundary", "method", "classes", "scheme", "log", "breaks",
-    "region", "compare", "lat", "lng", "z", "bg", "overlays", "topsector"];
+    "region", "compare", "lat", "lng", "z", "bg", "overlays", "topsector", "analysis"];
   const DEFAULT_INDICATOR = "pct_higher_educated_15_75";
 
   const atlas = {
