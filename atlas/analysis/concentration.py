@@ -67,6 +67,10 @@ def concentration(data: AtlasData, indicator_id: str, level: str, year: int | No
     found = figures(data, measured.id, level, year, boundary_year)
     y = found.present.to_numpy()
     coverage = coverage_of(found.values.frame)
+    if not coverage["sufficient"]:
+        raise InvalidChoice("level", level, [lv for lv in available_levels(data, measured) if lv != level], hint=(
+            f"only {coverage['regions_with_value']} of {coverage['regions']} {level} regions have a value for "
+            f"{measured.id}; a share of a partial total would overstate the concentration"))
     if len(y) == 0 or (y <= 0).all():
         raise InvalidChoice("year", found.values.year, [], hint=f"no positive {measured.id} values at {level} to measure")
     if (y < 0).any():

@@ -48,3 +48,8 @@ def test_a_ratio_is_measured_through_its_numerator(data):
     result = concentration(data, "kwb_population_density", "gemeente", 2022)
     assert result["asked"] == "kwb_population_density" and result["measured"] == "kwb_population"
     assert "numerator" in result["basis"]
+
+
+def test_too_few_regions_with_a_value_is_refused(data):
+    with pytest.raises(InvalidChoice, match="only 1 of 40 corop regions"):
+        concentration(data, "rd_expenditure_business", "corop", 2019)
