@@ -127,12 +127,13 @@ def composite_params(
     normalisation: str = Query("minmax", pattern="^(minmax|zscore)$"),
     missing: str = Query("complete", pattern="^(complete|available)$",
                          description="complete: only regions with every indicator; available: mean over those present"),
+    sensitivity: float = Query(0.5, ge=0, lt=1, description="each weight varies within ± this share for the rank ranges"),
     boundaries: int | None = Depends(boundary_year),
 ) -> dict:
     return {"level": level.value, "indicators": _ids(indicators),
             "weights": [float(w) for w in weights.split(",")] if weights else None,
             "years": [int(y) if y else None for y in years.split(",")] if years else None,
-            "boundary_year": boundaries, "normalisation": normalisation, "missing": missing}
+            "boundary_year": boundaries, "normalisation": normalisation, "missing": missing, "sensitivity": sensitivity}
 
 
 @router.get("/composite/{level}", response_class=Response,

@@ -179,9 +179,10 @@ def composite_csv(result: dict) -> str:
 
 def composite_layer(data: AtlasData, level: str, indicators: list[str], weights: list[float] | None,
                     years: list[int | None] | None, boundary_year: int | None, normalisation: str, missing: str,
-                    request: ClassRequest) -> Classification:
-    """The scores as a map layer, classified like any indicator (quantiles by default)."""
-    result = composite(data, level, indicators, weights, years, boundary_year, normalisation, missing)
+                    sensitivity: float, request: ClassRequest) -> Classification:
+    """The scores as a map layer, classified like any indicator (quantiles by default; the sensitivity range
+    does not change the scores, only the rank ranges beside them)."""
+    result = composite(data, level, indicators, weights, years, boundary_year, normalisation, missing, sensitivity)
     key = ("composite-layer", level, tuple(indicators), tuple(weights or ()), tuple(years or ()), boundary_year,
            normalisation, missing, request.key())
 

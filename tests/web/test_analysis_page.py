@@ -70,3 +70,27 @@ def test_analysis_panel_reads_the_same_numbers_as_the_api(server, page):
     assert "Eindhoven" in page.inner_text("#analysis-output table")
     page.screenshot(path=str(SHOTS / "analysis-kennissteden.png"))
     assert page.errors == []
+
+
+def test_a_shared_composite_url_reproduces_the_index_and_its_map(server, page):
+    shared = "view=composite&indicators=kwb_pct_higher_educated,kwb_income_low&weights=2,1&normalisation=zscore"
+    page.goto(f"{server}/?bg=0&lang=en&indicator=kwb_pct_higher_educated&level=gemeente&analysis={shared.replace('&', '%26')}")
+    page.wait_for_selector("body[data-ready='1']", timeout=60_000)
+    page.wait_for_function(DONE, timeout=60_000)
+    api = _json(f"{server}/api/v1/analysis/composite/gemeente?indicators=kwb_pct_higher_educated,kwb_income_low"
+                "&weights=2,1&normalisation=zscore&sensitivity=0.5&missing=complete")
+    top = page.locator("#analysis-output table tbody tr").first.inner_text()
+    assert api["rows"][0]["name"] in top and top.startswith("1")
+    assert page.input_value("#an-weightlist") == "2,1" and page.input_value("#an-normalisation") == "zscore"
+    assert "kwb_income_low 2022 ×1 (↓)" in page.inner_text("#an-headline")
+    page.wait_for_function("[...document.querySelectorAll('#map img.leaflet-tile-loaded')].some(e => e.src.includes('/analysis/composite/'))")
+    recipe = page.get_attribute("#analysis-output a[download]", "href")
+    assert recipe.startswith("/api/v1/analysis/composite/gemeente?") and recipe.endswith("format=csv")
+
+    page.select_option("#indicator", "population")
+    page.click("#tab-change")
+    page.wait_for_function(DONE, timeout=60_000)
+    assert "2014–2022" in page.inner_text("#an-headline")
+    page.wait_for_function("[...document.querySelectorAll('#map img.leaflet-tile-loaded')].some(e => e.src.includes('/analysis/change/'))")
+    page.screenshot(path=str(SHOTS / "analysis-change.png"))
+    assert page.errors == []

@@ -20,7 +20,7 @@
       normalisation: "Normalisatie", missing: "Ontbrekende waarden", svg: "SVG", png: "PNG", csv: "CSV met recept",
       share: "Link naar deze weergave", removeLayer: "Kaartlaag weg", region: "Regio", value: "Waarde", rank: "Positie",
       share_: "Aandeel", cumulative: "Cumulatief", city: "Stad", reference: "Landelijk", indicator: "Indicator",
-      score: "Score", rankRange: "Positie bij andere gewichten", error: "Fout", loading: "Laden…", of: "van",
+      score: "Score", rankRange: "Positie bij andere gewichten", sensitivity: "Gevoeligheid: gewichten ± (aandeel)", error: "Fout", loading: "Laden…", of: "van",
     },
     en: {
       open: "Analysis", title: "Analysis", concentration: "Concentration", clusters: "Clusters", change: "Change",
@@ -31,7 +31,7 @@
       normalisation: "Normalisation", missing: "Missing values", svg: "SVG", png: "PNG", csv: "CSV with recipe",
       share: "Link to this view", removeLayer: "Remove map layer", region: "Region", value: "Value", rank: "Rank",
       share_: "Share", cumulative: "Cumulative", city: "City", reference: "National", indicator: "Indicator",
-      score: "Score", rankRange: "Rank under other weights", error: "Error", loading: "Loading…", of: "of",
+      score: "Score", rankRange: "Rank under other weights", sensitivity: "Sensitivity: weights ± (share)", error: "Error", loading: "Loading…", of: "of",
     },
   };
   const VIEWS = ["concentration", "clusters", "change", "pair", "composite", "kennissteden"];
@@ -81,14 +81,16 @@
     removeLayer();
     const map = window.atlas.map;
     const url = `${path}/tiles/{z}/{x}/{y}{r}.png?${query}`;
-    panel.layer = L.tileLayer(url, { opacity: 0.9, minZoom: window.atlas.config.min_zoom, maxZoom: 14, zIndex: 5 }).addTo(map);
+    panel.layer = L.tileLayer(url, { opacity: 1, minZoom: window.atlas.config.min_zoom, maxZoom: 14, zIndex: 5 }).addTo(map);
     map.getContainer().dataset.analysisTiles = url;
+    map.getContainer().classList.add("analysis-on");  // the indicator's legend would describe the hidden layer
   }
 
   function removeLayer() {
     if (panel.layer) window.atlas.map.removeLayer(panel.layer);
     panel.layer = null;
     delete window.atlas.map.getContainer().dataset.analysisTiles;
+    window.atlas.map.getContainer().classList.remove("analysis-on");
   }
 
   function highlightRegion(code) {
@@ -179,7 +181,8 @@
     composite: () => field("indicators", `<input id="an-indicators" value="${esc(panel.params.indicators || atlasState().indicator)}">`) +
       field("weightList", `<input id="an-weightlist" value="${esc(panel.params.weights || "")}" placeholder="1,1">`) +
       field("normalisation", select("an-normalisation", ["minmax", "zscore"], panel.params.normalisation || "minmax")) +
-      field("missing", select("an-missing", ["complete", "available"], panel.params.missing || "complete")),
+      field("missing", select("an-missing", ["complete", "available"], panel.params.missing || "complete")) +
+      field("sensitivity", select("an-sensitivity", ["0.1", "0.25", "0.5"], panel.params.sensitivity || "0.5")),
     kennissteden: () => field("indicator", `<select id="an-benchmark"></select>`),
   };
 
@@ -205,7 +208,8 @@
     if (panel.view === "change") Object.assign(p, { from: value("an-from"), to: value("an-to"), measure: value("an-measure") });
     if (panel.view === "pair") Object.assign(p, { y: value("an-other"), ...($("an-per").checked ? { y_per: "inhabitant" } : {}) });
     if (panel.view === "composite") {
-      Object.assign(p, { indicators: value("an-indicators").replace(/\s/g, ""), normalisation: value("an-normalisation"), missing: value("an-missing") });
+      Object.assign(p, { indicators: value("an-indicators").replace(/\s/g, ""), normalisation: value("an-normalisation"),
+        missing: value("an-missing"), sensitivity: value("an-sensitivity") });
       if (value("an-weightlist").trim()) p.weights = value("an-weightlist").replace(/\s/g, "");
     }
     if (panel.view === "kennissteden" && value("an-benchmark")) p.row = value("an-benchmark");
@@ -261,7 +265,8 @@
         `(${esc(r.territory.to)}; ${esc(r.harmonised)})</p>` +
         swatches(legend.entries.map((e) => [e.colour, e.label + " " + legend.unit, e.count])) +
         table(`${title(r)} ${r.from_year}–${r.to_year}`, [t("region"), r.from_year, r.to_year, t(key)],
-          [...ranked.slice(0, 10), ...ranked.slice(-10)].map((x) => [x.name, num(x.from_value, 0), num(x.to_value, 0), num(x[key], 1)]));
+          [...ranked.slice(0, 10), ...ranked.slice(-10)].map((x) => [x.name, num(x.from_value, legend.precision), num(x.to_value, legend.precision),
+            num(x[key], key === "relative" ? 1 : legend.precision)]));
       setLayer(path, lq);
     },
     async pair(out) {
@@ -291,7 +296,7 @@
     async composite(out) {
       const s = atlasState();
       const q = new URLSearchParams();
-      ["indicators", "weights", "normalisation", "missing"].forEach((k) => panel.params[k] && q.set(k, panel.params[k]));
+      ["indicators", "weights", "normalisation", "missing", "sensitivity"].forEach((k) => panel.params[k] && q.set(k, panel.params[k]));
       if (s.boundary) q.set("boundary_year", s.boundary);
       const path = `/api/v1/analysis/composite/${s.level}`;
       const r = await get(`${path}?${q}`);
