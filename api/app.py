@@ -15,12 +15,14 @@ from api import (
     routes_networks,
     routes_ogc,
     routes_regions,
+    routes_startups,
     routes_tiles,
 )
 from api.accesslog import AccessLogMiddleware, configure_access_log
 from api.caching import ETagMiddleware, HttpCacheSettings
 from api.deps import PROBLEM_RESPONSES
 from api.errors import install_error_handlers
+from api.head import HeadAsGet
 from api.responsecache import ResponseCache
 from api.routes_web import mount_web
 from api.settings import ApiSettings, WebSettings
@@ -51,11 +53,12 @@ def create_app(data: AtlasData | None = None, http: HttpCacheSettings | None = N
     app.add_middleware(ETagMiddleware, cache_control=http.revalidate)
     app.add_middleware(ResponseCache, cache=app.state.responses)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET"], allow_headers=["*"])
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "HEAD"], allow_headers=["*"])
+    app.add_middleware(HeadAsGet)  # inside the access log (which records HEAD), outside every cache
     app.add_middleware(AccessLogMiddleware, timeout_s=settings.request_timeout_s, enabled=settings.access_log)
     configure_access_log()
     for module in (routes_catalogue, routes_regions, routes_layers, routes_ogc, routes_tiles, routes_networks,
-                   routes_analysis):
+                   routes_startups, routes_analysis):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)
     mount_web(app)
     return app

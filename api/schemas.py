@@ -334,7 +334,62 @@ class Collections(Open):
 class Items(FeatureCollection):
     numberMatched: int  # noqa: N815 - the OGC name
     numberReturned: int  # noqa: N815 - the OGC name
+    timeStamp: str  # noqa: N815 - the OGC name
     links: list[Link]
+
+
+class PointGeometry(Open):
+    type: Literal["Point"]
+    coordinates: list[float] = Field(min_length=2, max_length=2, description="longitude, latitude (WGS84)")
+
+
+class StartupFigure(Open):
+    """One Dealroom column: the value (null where the cell is empty: missing, not zero) and its unit."""
+
+    value: Number | None
+    unit: str
+    unit_note: str | None = Field(description="What the column name leaves open about the unit or period")
+    column: str = Field(description="Dealroom's column name")
+    title: Text
+
+
+class StartupEcosystemProperties(Open):
+    kind: Literal["startup_ecosystem"]
+    name: str = Field(description="Dealroom's location name, e.g. 'Rotterdam - The Hague'")
+    area_name: str = Field(description="Dealroom's full area name, e.g. 'Rotterdam Metropolitan Area'")
+    core_city: str
+    gemeente_code: str
+    gemeente: str
+    snapshot: str = Field(description="When Dealroom's table was cached (ISO 8601)")
+    dealroom_url: str | None
+    figures: dict[str, StartupFigure]
+    source: str
+    attribution: str
+    location: str
+
+
+class StartupEcosystem(Open):
+    type: Literal["Feature"]
+    geometry: PointGeometry
+    properties: StartupEcosystemProperties
+
+
+class ExcludedEcosystem(Open):
+    name: str
+    area_name: str
+    reason: str
+
+
+class StartupEcosystems(Open):
+    """Dealroom's Dutch metros as points at their core city (never spread over gemeenten)."""
+
+    type: Literal["FeatureCollection"]
+    attribution: str
+    source: str
+    snapshot: str
+    boundary_year: int
+    features: list[StartupEcosystem]
+    excluded: list[ExcludedEcosystem]
 
 
 # ---------- Regional analysis (issue 20): atlas.analysis, api.routes_analysis ----------

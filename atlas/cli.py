@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 import time
 from importlib.metadata import entry_points
@@ -197,6 +198,7 @@ def _analyse_parser(sub: argparse._SubParsersAction) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    logging.basicConfig(format="atlas: %(message)s", level=logging.WARNING)  # e.g. a damaged cache being rebuilt
     try:
         return args.run(args)
     except DataValidationError as exc:

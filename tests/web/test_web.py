@@ -159,10 +159,10 @@ def test_keyboard_region_search_and_phone_layout(server, browser):
 def test_overlays_show_kennissteden_and_the_topsector_network(server, page):
     _open(page, f"{server}/?bg=0&lang=en&level=provincie&indicator=kwb_pct_higher_educated")
     page.check("#ov-kennisstad")
-    page.wait_for_function("document.querySelectorAll('.leaflet-overlay-pane path.place-kennisstad').length === 13")
+    page.wait_for_function("document.querySelectorAll('.leaflet-ov-places-pane .place-kennisstad').length === 13")
     page.check("#ov-network")
     page.select_option("#topsector", "htsm")
-    page.wait_for_function("document.querySelectorAll('.leaflet-overlay-pane path.network-link').length === 4")
+    page.wait_for_function("document.querySelectorAll('.leaflet-ov-links-pane path.network-link').length === 4")
     assert "overlays=kennisstad%2Cnetwork" in page.url or "overlays=kennisstad,network" in page.url
     _shot(page, "06-overlays")
 

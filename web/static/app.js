@@ -9,12 +9,12 @@
 
   const $ = (id) => document.getElementById(id);
   const STATE_KEYS = ["lang", "indicator", "level", "year", "boundary", "method", "classes", "scheme", "log", "breaks",
-    "region", "compare", "lat", "lng", "z", "bg", "overlays", "topsector", "analysis"];
+    "region", "compare", "lat", "lng", "z", "bg", "overlays", "topsector", "ntop", "ncolour", "analysis"];
   const DEFAULT_INDICATOR = "pct_higher_educated_15_75";
 
   const atlas = {
     state: {}, config: null, indicators: [], schemes: [], methods: [], map: null, choropleth: null,
-    base: null, hit: null, hitKey: "", values: {}, legend: null, overlays: {}, regions: [],
+    base: null, hit: null, hitKey: "", values: {}, legend: null, ov: null, regions: [],
   };
 
   // ---------- helpers ----------
@@ -207,6 +207,8 @@
       atlas.map.fitBounds([[s, w], [n, e]]);
     }
     atlas.map.createPane("hit").style.zIndex = 450;
+    atlas.ov = AtlasOverlays(atlas, { t, esc, num, api, $, fillSelect, enText });
+    atlas.ov.panes();  // overlays above the hit pane, so their own tooltips answer the mouse
     atlas.map.on("moveend", () => {
       const centre = atlas.map.getCenter();
       Object.assign(atlas.state, { lat: centre.lat.toFixed(4), lng: centre.lng.toFixed(4), z: String(atlas.map.getZoom()) });
@@ -505,54 +507,10 @@
     $("downloads").innerHTML = links.map(([href, label]) => `<li><a href="${esc(href)}" download>${esc(label)}</a></li>`).join("");
   }
 
-  async function probeOverlays() {
-    for (const kind of ["kennisstad", "campus"]) {
-      try {
-        await api(`/api/v1/places?kind=${kind}`);
-        document.querySelector(`[data-overlay="${kind}"]`).hidden = false;
-      } catch (error) { /* endpoint not available on this server: keep the switch hidden */ }
-    }
-    try {
-      const networks = await api("/api/v1/networks");
-      fillSelect($("topsector"), networks.topsectors.map((n) => [n.id, n.name]), atlas.state.topsector);
-      document.querySelector('[data-overlay="network"]').hidden = false;
-    } catch (error) { /* no network endpoint */ }
-  }
-
   // Overlay changes run one after another, so two quick clicks never add the same layer twice.
   function setOverlays() {
-    atlas.overlayQueue = (atlas.overlayQueue || Promise.resolve()).then(applyOverlays, applyOverlays);
+    atlas.overlayQueue = (atlas.overlayQueue || Promise.resolve()).then(atlas.ov.apply, atlas.ov.apply);
     return atlas.overlayQueue;
-  }
-
-  async function applyOverlays() {
-    const wanted = atlas.state.overlays ? atlas.state.overlays.split(",") : [];
-    for (const kind of ["kennisstad", "campus", "network"]) {
-      $("ov-" + kind).checked = wanted.includes(kind);
-      const key = kind === "network" ? `network/${atlas.state.topsector}/${atlas.state.level}` : kind;
-      if (atlas.overlays[kind] && (!wanted.includes(kind) || atlas.overlays[kind].key !== key)) {
-        atlas.map.removeLayer(atlas.overlays[kind].layer);
-        delete atlas.overlays[kind];
-      }
-      if (!wanted.includes(kind) || atlas.overlays[kind]) continue;
-      $("topsector").hidden = !wanted.includes("network");
-      const url = kind === "network"
-        ? `/api/v1/networks/${atlas.state.topsector || $("topsector").value}?level=${atlas.state.level}`
-        : `/api/v1/places?kind=${kind}`;
-      const geo = await api(url);
-      const layer = L.geoJSON(geo, {
-        pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: kind === "kennisstad" ? 7 : 5, weight: 1.5,
-          color: "#222", fillColor: kind === "kennisstad" ? "#ffd92f" : "#e78ac3", fillOpacity: 0.95,
-          className: kind === "network" ? "network-node" : "place-" + kind }),
-        style: (f) => (f.geometry.type !== "LineString" ? {} : { color: "#6a3d9a", opacity: 0.85, className: "network-link",
-          // qualitative links are dashed and all the same width: nothing may look like a measured weight
-          weight: f.properties.measured ? 1.5 + 4 * f.properties.weight_norm : 2.5,
-          dashArray: f.properties.measured ? null : "6 4" }),
-        onEachFeature: (f, l) => l.bindTooltip(esc(f.properties.label || f.properties.name || "")),
-      }).addTo(atlas.map);
-      atlas.overlays[kind] = { key, layer };
-    }
-    $("topsector").hidden = !wanted.includes("network");
   }
 
   // ---------- PNG of the view ----------
@@ -641,11 +599,13 @@
     on("scheme", (e) => { s.scheme = e.target.value; refresh(); });
     on("log", (e) => { s.log = e.target.checked ? "1" : ""; refresh(); });
     on("bg", (e) => { s.bg = e.target.checked ? "1" : "0"; setBackground(); writeState(); });
-    ["kennisstad", "campus", "network"].forEach((kind) => on("ov-" + kind, () => {
-      s.overlays = ["kennisstad", "campus", "network"].filter((k) => $("ov-" + k).checked).join(",");
+    atlas.ov.KINDS.forEach((kind) => on("ov-" + kind, () => {
+      s.overlays = atlas.ov.KINDS.filter((k) => $("ov-" + k).checked).join(",");
       writeState(); setOverlays();
     }));
-    on("topsector", (e) => { s.topsector = e.target.value; writeState(); setOverlays(); });
+    on("topsector", (e) => { s.topsector = e.target.value; s.ntop = ""; writeState(); setOverlays(); });
+    on("network-top", (e) => { s.ntop = e.target.value; writeState(); atlas.ov.redrawNetwork(); }, "input");
+    on("network-colour", (e) => { s.ncolour = e.target.value; writeState(); atlas.ov.redrawNetwork(); });
     on("compare", (e) => { s.compare = e.target.value; writeState(); showProfile(); });
     on("region-search", (e) => {
       const match = /\(([A-Z]{2}\d+)\)$/.exec(e.target.value);
@@ -678,7 +638,7 @@
     applyLanguage();
     setupMap();
     bindControls();
-    await probeOverlays();
+    await atlas.ov.probe();
     await refresh();
     document.body.dataset.ready = "1";
   }
