@@ -89,8 +89,9 @@ def test_a_shared_composite_url_reproduces_the_index_and_its_map(server, page):
 
     page.select_option("#indicator", "population")
     page.click("#tab-change")
-    page.wait_for_function(DONE, timeout=60_000)
-    assert "2014–2022" in page.inner_text("#an-headline")
+    page.wait_for_function(DONE + " && document.querySelector('#tab-change').getAttribute('aria-selected') === 'true'",
+                           timeout=60_000)
+    assert "2014–2022" in page.inner_text("#an-headline")  # a slower answer for the earlier view must not overwrite it
     page.wait_for_function("[...document.querySelectorAll('#map img.leaflet-tile-loaded')].some(e => e.src.includes('/analysis/change/'))")
     page.screenshot(path=str(SHOTS / "analysis-change.png"))
     assert page.errors == []

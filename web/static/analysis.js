@@ -35,7 +35,7 @@
     },
   };
   const VIEWS = ["concentration", "clusters", "change", "pair", "composite", "kennissteden"];
-  const panel = { view: "concentration", params: {}, layer: null };
+  const panel = { view: "concentration", params: {}, layer: null, token: 0 };
 
   const atlasState = () => window.atlas.state;
   const t = (key) => (TEXT[atlasState().lang] || TEXT.nl)[key] || key;
@@ -248,7 +248,7 @@
         swatches(r.legend.map((e) => [e.colour, e.label, r.counts[e.cluster]])) +
         table(`${title(r)} ${r.year ?? ""}: LISA`, [t("region"), "cluster", "p"],
           r.lisa.filter((x) => x.cluster !== "ns").map((x) => [x.name, x.cluster, num(x.p_sim, 3)]));
-      setLayer(path, q);
+      return [path, q];
     },
     async change(out) {
       const s = atlasState();
@@ -267,7 +267,7 @@
         table(`${title(r)} ${r.from_year}–${r.to_year}`, [t("region"), r.from_year, r.to_year, t(key)],
           [...ranked.slice(0, 10), ...ranked.slice(-10)].map((x) => [x.name, num(x.from_value, legend.precision), num(x.to_value, legend.precision),
             num(x[key], key === "relative" ? 1 : legend.precision)]));
-      setLayer(path, lq);
+      return [path, lq];
     },
     async pair(out) {
       const s = atlasState();
@@ -291,7 +291,7 @@
       });
       out.append(figure("chart-scatter", chart, summary));
       out.insertAdjacentHTML("beforeend", bivariateLegend(r) + table(summary, [t("region"), "x", "y"], r.points.map((p) => [p.name, num(p.x, 2), num(p.y, 2)])));
-      setLayer(`/api/v1/analysis/bivariate/${s.level}`, q);
+      return [`/api/v1/analysis/bivariate/${s.level}`, q];
     },
     async composite(out) {
       const s = atlasState();
@@ -305,7 +305,7 @@
         `<p><a href="${path}?${q}&format=csv" download>${t("csv")}</a> · <a href="${esc(location.href)}">${t("share")}</a></p>` +
         table(`${t("composite")} (${r.regions_with_score} ${t("of")} ${r.regions})`, [t("rank"), t("region"), t("score"), t("rankRange")],
           r.rows.filter((x) => x.rank !== null).slice(0, 25).map((x) => [String(x.rank), x.name, num(x.score, 3), `${x.rank_min}–${x.rank_max}`]));
-      setLayer(path, q);
+      return [path, q];
     },
     async kennissteden(out) {
       const r = await get("/api/v1/analysis/kennissteden");
@@ -350,13 +350,19 @@
     readForm();
     saveState();
     const out = $("analysis-output");
+    const token = ++panel.token;  // only the latest request may draw: an older one can answer later
     out.textContent = t("loading");
     out.dataset.state = "loading";
+    removeLayer();
+    const box = document.createElement("div");
     try {
-      removeLayer();
-      await run[panel.view](out);
+      const layer = await run[panel.view](box);
+      if (token !== panel.token) return;
+      out.replaceChildren(...box.childNodes);
+      if (layer) setLayer(...layer);
       out.dataset.state = "done";
     } catch (error) {
+      if (token !== panel.token) return;
       out.innerHTML = `<p class="error" role="alert">${esc(t("error"))}: ${esc(error.message)}</p>`;
       out.dataset.state = "error";
     }
