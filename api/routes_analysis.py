@@ -186,10 +186,12 @@ def bivariate_tile(params: dict = Depends(pair_params), address: TileAddress = D
 
 @router.get("/kennissteden", response_class=Response,
             responses={200: {"model": schemas.Benchmark, "content": {"application/json": {}, "text/csv": {}}}})
-def kennissteden(format: ValuesFormat = Query(ValuesFormat.json), data: AtlasData = Depends(atlas_data)) -> Response:
-    """The 13 kennissteden side by side on every gemeente and COROP indicator, with the national reference."""
-    table = benchmark.kennissteden(data)
+def kennissteden(level: str = Query("gemeente", pattern="^(gemeente|corop)$",
+                                    description="the cities' gemeenten, or the COROP regions they lie in"),
+                 format: ValuesFormat = Query(ValuesFormat.json), data: AtlasData = Depends(atlas_data)) -> Response:
+    """The 13 kennissteden side by side on every indicator of the level, with the national reference."""
+    table = benchmark.kennissteden(data, level)
     if format is ValuesFormat.csv:
         return Response(benchmark.kennissteden_csv(table), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="kennissteden.csv"'})
+                        headers={"Content-Disposition": f'attachment; filename="kennissteden_{level}.csv"'})
     return JSONResponse(schemas.Benchmark.model_validate(table).model_dump(by_alias=True))

@@ -592,5 +592,6 @@ class BenchmarkRow(Open):
 class Benchmark(Open):
     cities: list[str]
     source: str
+    level: str
     rows: list[BenchmarkRow]
     skipped: list[dict]

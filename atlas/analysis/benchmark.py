@@ -1,5 +1,5 @@
-"""The 13 kennissteden side by side, on every indicator with values at gemeente level (and for their COROP
-region at COROP level), with the national reference beside them.
+"""The 13 kennissteden side by side, on every indicator with values at gemeente level (or, asked for COROP, on
+every indicator of the COROP regions they lie in), with the national reference beside them.
 
 Each indicator is read at its latest year on its own boundaries, and the cities are found on those
 boundaries by name (the place matcher), so no figure is re-mapped for the table. The reference is the
@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from atlas.data import AtlasData
-from atlas.errors import AtlasError
+from atlas.errors import AtlasError, InvalidChoice
 from atlas.figures.reference import national_reference
 from atlas.figures.semantics import json_number
 from atlas.figures.values import available_levels, indicator_values
@@ -22,9 +22,12 @@ from atlas.geography.places import KENNISSTEDEN, KENNISSTEDEN_SOURCE
 LEVELS = ("gemeente", "corop")
 
 
-def kennissteden(data: AtlasData) -> dict:
-    """The benchmark table (kept in the ``analyses`` cache: it reads every gemeente and COROP indicator)."""
-    return data.caches.analyses.get_or_compute(("kennissteden",), lambda: _table(data))
+def kennissteden(data: AtlasData, level: str = "gemeente") -> dict:
+    """The benchmark table at one level (kept in the ``analyses`` cache: it reads every indicator of the level,
+    which takes seconds cold, so each level is its own answer)."""
+    if level not in LEVELS:
+        raise InvalidChoice("level", level, LEVELS)
+    return data.caches.analyses.get_or_compute(("kennissteden", level), lambda: _table(data, level))
 
 
 def _city_regions(data: AtlasData, boundary_year: int, level: str) -> list[dict]:
@@ -43,36 +46,33 @@ def _city_regions(data: AtlasData, boundary_year: int, level: str) -> list[dict]
     return regions
 
 
-def _table(data: AtlasData) -> dict:
+def _table(data: AtlasData, level: str) -> dict:
     rows, skipped = [], []
     for indicator in data.catalogue.indicators.values():
-        if indicator.is_category or indicator.see_instead:
+        if indicator.is_category or indicator.see_instead or level not in available_levels(data, indicator):
             continue
-        for level in LEVELS:
-            if level not in available_levels(data, indicator):
-                continue
-            try:
-                values = indicator_values(data, indicator.id, level)
-            except AtlasError as error:
-                skipped.append({"indicator": indicator.id, "level": level, "reason": str(error)})
-                continue
-            frame = values.frame.set_index("code")
-            if frame["value"].notna().sum() == 0:
-                continue
-            cities = []
-            for region in _city_regions(data, values.boundary_year, level):
-                row = frame.loc[region["code"]]
-                cities.append({**region, "value": json_number(row["value"], indicator.decimals),
-                               "rank": None if pd.isna(row["rank"]) else int(row["rank"]),
-                               "missing_reason": row["missing_reason"] if isinstance(row["missing_reason"], str) else None})
-            reference = national_reference(data, indicator.id, values.year, level)
-            rows.append({
-                "indicator": indicator.id, "title": {"nl": indicator.title_nl, "en": indicator.title_en},
-                "unit": indicator.unit, "kind": indicator.kind, "direction": indicator.direction, "level": level,
-                "year": values.year, "boundary_year": values.boundary_year, "source": indicator.source,
-                "regions": int(len(frame)), "decimals": indicator.decimals, "reference": reference, "cities": cities,
-            })
-    return {"cities": list(KENNISSTEDEN), "source": KENNISSTEDEN_SOURCE, "levels": list(LEVELS),
+        try:
+            values = indicator_values(data, indicator.id, level)
+        except AtlasError as error:
+            skipped.append({"indicator": indicator.id, "level": level, "reason": str(error)})
+            continue
+        frame = values.frame.set_index("code")
+        if frame["value"].notna().sum() == 0:
+            continue
+        cities = []
+        for region in _city_regions(data, values.boundary_year, level):
+            row = frame.loc[region["code"]]
+            cities.append({**region, "value": json_number(row["value"], indicator.decimals),
+                           "rank": None if pd.isna(row["rank"]) else int(row["rank"]),
+                           "missing_reason": row["missing_reason"] if isinstance(row["missing_reason"], str) else None})
+        reference = national_reference(data, indicator.id, values.year, level)
+        rows.append({
+            "indicator": indicator.id, "title": {"nl": indicator.title_nl, "en": indicator.title_en},
+            "unit": indicator.unit, "kind": indicator.kind, "direction": indicator.direction, "level": level,
+            "year": values.year, "boundary_year": values.boundary_year, "source": indicator.source,
+            "regions": int(len(frame)), "decimals": indicator.decimals, "reference": reference, "cities": cities,
+        })
+    return {"cities": list(KENNISSTEDEN), "source": KENNISSTEDEN_SOURCE, "level": level,
             "rows": rows, "skipped": skipped}
 
 

@@ -73,5 +73,8 @@ def test_kennissteden_table_and_csv(client):
     row = next(r for r in body["rows"] if r["indicator"] == "kwb_pct_higher_educated" and r["level"] == "gemeente")
     assert [c["city"] for c in row["cities"]] == body["cities"] and row["reference"]["value"] is not None
     assert all(c["value"] is not None for c in row["cities"])
+    corop = client.get("/api/v1/analysis/kennissteden", params={"level": "corop"}).json()
+    row = next(r for r in corop["rows"] if r["indicator"] == "kwb_pct_higher_educated")
+    assert corop["level"] == "corop" and next(c for c in row["cities"] if c["city"] == "Delft")["name"] == "Delft en Westland"
     csv = client.get("/api/v1/analysis/kennissteden", params={"format": "csv"}).text.splitlines()
     assert csv[1].startswith("indicator,title,level,year,boundary_year,unit,Amsterdam") and "reference" in csv[1]

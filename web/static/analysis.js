@@ -308,11 +308,12 @@
       return [path, q];
     },
     async kennissteden(out) {
-      const r = await get("/api/v1/analysis/kennissteden");
+      const level = atlasState().level === "corop" ? "corop" : "gemeente";
+      const r = await get(`/api/v1/analysis/kennissteden?level=${level}`);
       const choice = $("an-benchmark");
       if (!choice.options.length) {
         choice.innerHTML = r.rows.map((row, i) => `<option value="${i}">${esc(title(row))} — ${esc(row.level)} ${row.year ?? ""}</option>`).join("");
-        const wanted = r.rows.findIndex((row) => row.indicator === "kwb_pct_higher_educated" && row.level === "gemeente");
+        const wanted = r.rows.findIndex((row) => row.indicator === "kwb_pct_higher_educated");
         choice.value = panel.params.row || String(Math.max(wanted, 0));
         choice.addEventListener("change", () => compute());
       }
@@ -320,7 +321,7 @@
       const present = row.cities.filter((c) => c.value !== null);
       const ref = row.reference && row.reference.value;
       const summary = `${title(row)} (${row.unit}, ${row.level} ${row.year ?? ""}); ${t("reference")}: ${ref === null || ref === undefined ? "—" : num(ref, row.decimals)}`;
-      out.innerHTML = `<p class="headline" id="an-headline">${esc(summary)}</p><p><a href="/api/v1/analysis/kennissteden?format=csv" download>CSV</a></p>`;
+      out.innerHTML = `<p class="headline" id="an-headline">${esc(summary)}</p><p><a href="/api/v1/analysis/kennissteden?level=${level}&format=csv" download>CSV</a></p>`;
       const chart = Plot.plot({
         width: 400, height: 340, marginLeft: 90, x: { label: row.unit, grid: true }, y: { label: null },
         marks: [...(ref === null || ref === undefined ? [] : [Plot.ruleX([ref], { stroke: "#b8860b", strokeWidth: 2 })]),
