@@ -63,6 +63,7 @@ bench: setup
 	$(PY) bench/api_latency.py
 	$(PY) bench/tiles.py
 	$(PY) bench/load.py
+	$(PY) bench/analysis.py
 
 clean:
 	rm -rf .cache $(VENV) web/node_modules screenshots build

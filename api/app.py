@@ -9,6 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
 from api import (
+    routes_analysis,
     routes_catalogue,
     routes_layers,
     routes_networks,
@@ -59,7 +60,7 @@ def create_app(data: AtlasData | None = None, http: HttpCacheSettings | None = N
     app.add_middleware(AccessLogMiddleware, timeout_s=settings.request_timeout_s, enabled=settings.access_log)
     configure_access_log()
     for module in (routes_catalogue, routes_regions, routes_layers, routes_ogc, routes_ogc_tiles, routes_tiles,
-                   routes_styles, routes_networks, routes_startups):
+                   routes_styles, routes_networks, routes_startups, routes_analysis):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)
     mount_web(app)
     return app

@@ -567,3 +567,210 @@ class TileSet(TileSetSummary):
 class TileSets(Open):
     tilesets: list[TileSetSummary]
     links: list[Link]
+
+
+
+
+# ---------- Regional analysis (issue 20): atlas.analysis, api.routes_analysis ----------
+
+class AnalysedFigures(Open):
+    """What every analysis states about the figures it rests on."""
+
+    indicator: str
+    title: Text
+    unit: str
+    level: str
+    year: int | None
+    boundary_year: int
+    source: str
+    territory: str
+    harmonised: Harmonised
+    regions: int
+    regions_with_value: int
+
+
+class RegionShare(Open):
+    code: str
+    name: str
+    value: float
+    share: float
+    cumulative_share: float
+
+
+class LorenzPoint(Open):
+    population_share: float
+    value_share: float
+
+
+class Concentration(AnalysedFigures):
+    asked: str
+    measured: str
+    basis: str
+    method: str
+    missing_left_out: int
+    total: float
+    top_n: int
+    top_share: float
+    regions_holding_half: int
+    share_of_regions_holding_half: float
+    gini: float
+    theil: float
+    lorenz: list[LorenzPoint]
+    top_regions: list[RegionShare]
+    half_regions: list[RegionShare]
+
+
+class MoranGlobal(Open):
+    moran_i: float = Field(alias="I")
+    expected_i: float = Field(alias="expected_I")
+    p_sim: float
+    z_sim: float
+    n: int
+
+
+class ClusterRegion(Open):
+    code: str
+    name: str
+    value: float
+    quadrant: Literal["HH", "LL", "HL", "LH"]
+    local_i: float
+    p_sim: float
+    cluster: Literal["HH", "LL", "HL", "LH", "ns"]
+
+
+class ClusterLegendEntry(Open):
+    cluster: str
+    label: str
+    colour: str
+
+
+class Clusters(AnalysedFigures):
+    weights: dict
+    permutations: int
+    seed: int
+    alpha: float
+    moran: MoranGlobal
+    counts: dict[str, int]
+    legend: list[ClusterLegendEntry]
+    legend_note: str
+    lisa: list[ClusterRegion]
+
+
+class ChangeRow(Open):
+    code: str
+    name: str
+    from_value: Number | None
+    to_value: Number | None
+    difference: Number | None
+    relative: Number | None
+    harmonised: Harmonised
+    missing_reason: str | None
+
+
+class ChangeAnswer(Open):
+    indicator: str
+    title: Text
+    unit: str
+    level: str
+    from_year: int
+    to_year: int
+    boundary_year: int
+    source: str
+    territory: dict[str, str]
+    harmonised: Harmonised
+    regions: int
+    regions_with_value: int
+    relative_unit: str
+    rows: list[ChangeRow]
+
+
+class CompositeIndicator(Open):
+    id: str
+    year: int | None
+    weight: float
+    direction: str
+    flipped: bool
+    source: str
+
+
+class CompositeRecipe(Open):
+    level: str
+    boundary_year: int
+    normalisation: Literal["minmax", "zscore"]
+    missing: Literal["complete", "available"]
+    indicators: list[CompositeIndicator]
+    score: str
+
+
+class CompositeRow(Open):
+    code: str
+    name: str
+    score: float | None
+    rank: int | None
+    rank_min: int | None
+    rank_max: int | None
+    indicators: dict[str, float | None]
+    missing_reason: str | None
+
+
+class Composite(Open):
+    level: str
+    boundary_year: int
+    recipe: CompositeRecipe
+    inputs: list[AnalysedFigures]
+    regions: int
+    regions_with_score: int
+    sensitivity: dict
+    rows: list[CompositeRow]
+
+
+class ScatterPoint(Open):
+    code: str
+    name: str
+    x: float
+    y: float
+    class_index: int = Field(alias="class")
+
+
+class Scatter(Open):
+    level: str
+    boundary_year: int
+    x: AnalysedFigures
+    y: AnalysedFigures
+    n: int
+    left_out: int
+    pearson: dict[str, float]
+    spearman: dict[str, float]
+    line: dict[str, float]
+    method: str
+    bivariate: dict
+    points: list[ScatterPoint]
+
+
+class BenchmarkCity(Open):
+    city: str
+    code: str
+    name: str
+    value: Number | None
+    rank: int | None
+    missing_reason: str | None
+
+
+class BenchmarkRow(Open):
+    indicator: str
+    title: Text
+    unit: str
+    level: str
+    year: int | None
+    boundary_year: int
+    source: str
+    reference: Reference | None
+    cities: list[BenchmarkCity]
+
+
+class Benchmark(Open):
+    cities: list[str]
+    source: str
+    level: str
+    rows: list[BenchmarkRow]
+    skipped: list[dict]

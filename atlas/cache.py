@@ -80,6 +80,7 @@ class CacheSettings(BaseSettings):
     placements: CacheLimit = CacheLimit(entries=16, mb=32)  # a dataset's organisations on one boundary year
     measured_networks: CacheLimit = CacheLimit(entries=64, mb=64)  # finished network answers, per query
     parent_matches: CacheLimit = CacheLimit(entries=512, mb=8)  # level x pairs of held years: bounded by the data
+    analyses: CacheLimit = CacheLimit(entries=128, mb=64)  # permutation tests, composites, analysis map layers
 
     def limits(self) -> dict[str, CacheLimit]:
         return {name: getattr(self, name) for name in type(self).model_fields}
@@ -211,6 +212,7 @@ class AtlasCaches:
     placements: BoundedCache[tuple, Placement]
     measured_networks: BoundedCache[tuple, dict]
     parent_matches: BoundedCache[tuple, dict]
+    analyses: BoundedCache[tuple, Any]
 
     @classmethod
     def from_settings(cls, settings: CacheSettings | None = None) -> AtlasCaches:

@@ -114,6 +114,16 @@ def _networks_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _analyse(args: argparse.Namespace) -> int:
+    """One analysis as JSON, or its headline numbers as text."""
+    from atlas.analysis.report import headline, run_analysis
+    from atlas.data import load_atlas
+
+    result = run_analysis(load_atlas(), args)
+    print(json.dumps(result, indent=1, ensure_ascii=False, default=str) if args.format == "json" else headline(args.analysis, result))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     env = "\n".join(f"  ATLAS_{name.upper():16s} {f.description}" for name, f in AtlasSettings.model_fields.items())
     parser = argparse.ArgumentParser(prog="atlas", description="Innovation Atlas NL", epilog=f"settings:\n{env}",
@@ -135,6 +145,7 @@ def _parser() -> argparse.ArgumentParser:
     changes.add_argument("--all", action="store_true", help="also renamings and possible boundary corrections")
     changes.set_defaults(run=_changes)
     sub.add_parser("build", help="validate the data and write the GeoParquet cache").set_defaults(run=_build)
+    _analyse_parser(sub)
     data = sub.add_parser("data", help="data folder tools")
     data_sub = data.add_subparsers(dest="data_command", required=True)
     download = data_sub.add_parser("download", help="fetch boundary files from the public upstream and verify them")
@@ -154,6 +165,31 @@ def _parser() -> argparse.ArgumentParser:
     for command in entry_points(group=COMMAND_GROUP):  # `serve` and `export map` come from the api package
         command.load()(sub, env)
     return parser
+
+
+def _analyse_parser(sub: argparse._SubParsersAction) -> None:
+    analyse = sub.add_parser("analyse", help="regional analysis: concentration, clusters, correlation")
+    kinds = analyse.add_subparsers(dest="analysis", required=True)
+    for name, text in (("concentration", "top-N share, regions holding half, Gini, Theil"),
+                       ("clusters", "Moran's I and local Moran (LISA) with permutations"),
+                       ("correlate", "Pearson and Spearman between two indicators, with the fitted line")):
+        command = kinds.add_parser(name, help=text)
+        command.add_argument("indicator")
+        if name == "correlate":
+            command.add_argument("other", help="the second indicator (y)")
+            command.add_argument("--other-year", type=int)
+            command.add_argument("--other-per", choices=["none", "inhabitant"], default="none")
+        command.add_argument("--level", required=True)
+        command.add_argument("--year", type=int)
+        command.add_argument("--boundary-year", type=int)
+        command.add_argument("--per", choices=["none", "inhabitant"], default="none", help="a count per 100,000 inhabitants")
+        command.add_argument("--top", type=int, default=10, help="N of the top-N share (concentration)")
+        command.add_argument("--weights", choices=["queen", "knn"], default="queen")
+        command.add_argument("--k", type=int, default=6, help="neighbours for knn weights")
+        command.add_argument("--permutations", type=int, default=999)
+        command.add_argument("--alpha", type=float, default=0.05)
+        command.add_argument("--format", choices=["text", "json"], default="text")
+        command.set_defaults(run=_analyse)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,7 +9,7 @@
 
   const $ = (id) => document.getElementById(id);
   const STATE_KEYS = ["lang", "indicator", "level", "year", "boundary", "method", "classes", "scheme", "log", "breaks",
-    "region", "compare", "lat", "lng", "z", "bg", "overlays", "topsector", "ntop", "ncolour", "crs"];
+    "region", "compare", "lat", "lng", "z", "bg", "overlays", "topsector", "ntop", "ncolour", "crs", "analysis"];
   const DEFAULT_INDICATOR = "pct_higher_educated_15_75";
 
   const atlas = {
