@@ -27,9 +27,9 @@ def test_equal_values_are_not_concentrated():
 
 
 def test_h2020_participations_match_inequality_on_real_data(data):
-    result = concentration(data, "h2020_participations_gemeente", "gemeente", 2017, top=10)
-    frame = data.observations_of("h2020_participations_gemeente")
-    y = frame[(frame["level"] == "gemeente") & (frame["year"] == 2017)]["value"].to_numpy(dtype=float)
+    result = concentration(data, "h2020_participations", "gemeente", 2019, top=10)
+    frame = data.observations_of("h2020_participations")
+    y = frame[(frame["level"] == "gemeente") & (frame["year"] == 2019)]["value"].dropna().to_numpy(dtype=float)
     assert result["regions"] == len(y) and result["total"] == y.sum()
     assert result["gini"] == pytest.approx(Gini(y).g) and result["theil"] == pytest.approx(Theil(y).T)
     top = np.sort(y)[::-1]
