@@ -29,6 +29,7 @@ TILE_NAME = re.compile(r"^(?P<y>\d+)(?P<retina>@2x)?\.(?P<format>png|mvt)$")
 Method = Enum("Method", {m: m for m in (*METHODS, CATEGORY_METHOD)}, type=str)  # type: ignore[misc]
 SchemeName = Enum("SchemeName", {name: name for name in SCHEMES}, type=str)  # type: ignore[misc]
 TileFormat = Enum("TileFormat", {f: f for f in FORMATS}, type=str)  # type: ignore[misc]
+TILE_QUERY = ("year", "method", "classes", "scheme", "log", "breaks", "boundary_year")  # what a tile URL carries on
 BREAKS = r"^-?\d+(\.\d+)?(,-?\d+(\.\d+)?)*$"
 
 
@@ -57,15 +58,17 @@ def legend(level: Level, indicator: str, year: int | None = Query(None, ge=1900,
 
 @router.get("/tiles/{level}/{indicator}/tilejson.json", response_model=schemas.TileJSON)
 def tile_json(
-    http: Request, level: Level, indicator: str, year: int | None = Query(None, ge=1900, le=2100),
+    http: Request, response: Response, level: Level, indicator: str, year: int | None = Query(None, ge=1900, le=2100),
     format: TileFormat = Query(TileFormat["png"]),
     request: ClassRequest = Depends(class_request), boundaries: int | None = Depends(boundary_year),
     data: AtlasData = Depends(atlas_data),
 ) -> dict:
+    """The tile URLs are absolute, built from the Host the client used: the answer says `Vary: Host`."""
     classification = classification_for(data, indicator, level.value, year, request, boundaries)
-    query = {k: v for k, v in http.query_params.items() if k != "format"}
+    query = {k: v for k, v in http.query_params.items() if k in TILE_QUERY}
     query["v"] = data.version[:12]
     base = str(http.base_url).rstrip("/")
+    response.headers["Vary"] = "Host"
     url = f"{base}/api/v1/tiles/{level.value}/{indicator}/{{z}}/{{x}}/{{y}}.{format.value}?{urlencode(query)}"
     settings = http.app.state.api_settings
     return tilejson(data, classification, url, format.value, settings.tile_min_zoom, settings.tile_max_zoom)

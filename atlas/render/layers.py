@@ -22,6 +22,7 @@ from atlas.figures.semantics import typed_values
 from atlas.figures.values import available_years, indicator_values
 from atlas.geography.geometry import polygonal_part
 from atlas.geography.vocabulary import OUTPUT_CRS, RD_NEW
+from atlas.render.csvtext import spreadsheet_csv
 
 FORMATS = {
     "geojson": ("application/geo+json", "geojson"),
@@ -90,7 +91,7 @@ def export_layer(data: AtlasData, frame: gpd.GeoDataFrame, fmt: str, indicators:
     stem = f"innovation-atlas-nl_{level}_{year}" + (f"_{'-'.join(indicators)}" if indicators else "")
     stem += "" if epsg == 4326 else f"_epsg{epsg}"
     if fmt == "csv":
-        content = pd.DataFrame(frame.drop(columns="geometry")).to_csv(index=False).encode()
+        content = spreadsheet_csv(pd.DataFrame(frame.drop(columns="geometry"))).encode()
     elif fmt == "topojson":
         import topojson
 
