@@ -49,7 +49,7 @@ test: setup browser lint
 	$(PY) -m pytest
 
 test-fast: setup lint
-	$(PY) -m pytest -m "not browser and not container and not fuzz"
+	$(PY) -m pytest -m "not browser and not container and not fuzz and not flood"
 
 info: setup
 	$(VENV)/bin/atlas info

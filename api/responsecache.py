@@ -159,12 +159,12 @@ async def _replay(stored: StoredResponse, request_headers: Headers, send: Send) 
         await send({"type": "http.response.start", "status": 304, "headers": headers})
         await send({"type": "http.response.body", "body": b""})
         return
-    body, headers = stored.content, MutableHeaders(raw=list(stored.headers))
+    body, sent = stored.content, MutableHeaders(raw=list(stored.headers))
     if stored.gzipped is not None:
-        headers.add_vary_header("Accept-Encoding")
+        sent.add_vary_header("Accept-Encoding")
         if "gzip" in request_headers.get("accept-encoding", ""):
             body = stored.gzipped
-            headers["Content-Encoding"] = "gzip"
-            headers["Content-Length"] = str(len(body))
-    await send({"type": "http.response.start", "status": 200, "headers": headers.raw})
+            sent["Content-Encoding"] = "gzip"
+            sent["Content-Length"] = str(len(body))
+    await send({"type": "http.response.start", "status": 200, "headers": sent.raw})
     await send({"type": "http.response.body", "body": body})

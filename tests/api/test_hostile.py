@@ -7,13 +7,17 @@ The memory test runs a real server process with small cache bounds and measures 
 
 from __future__ import annotations
 
+import csv
 import gzip
 import http.client
+import io
 import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
+import pyogrio
 import pytest
 from fastapi.testclient import TestClient
 from serving import free_port, running_server
@@ -21,7 +25,10 @@ from serving import free_port, running_server
 from api.app import create_app
 from api.caching import HttpCacheSettings
 from atlas.cache import CacheSettings
+from atlas.render.csvtext import spreadsheet_csv
 from atlas.settings import REPO_ROOT, AtlasSettings, get_settings
+from atlas.sources.catalogue import load_catalogue
+from atlas.sources.indicators import read_indicator_file
 
 MiB = 2**20
 FLOOD = 10_000
@@ -92,6 +99,7 @@ def _breaks(n: int) -> Iterator[tuple[str, dict[str, str]]]:
         yield f"{TILE}?breaks={i},{i + 1}.5,{10**7 + i}", {}
 
 
+@pytest.mark.flood
 def test_hostile_keys_leave_memory_within_the_configured_bound(small_server):
     host, port, bound = small_server
     pid = _server_pid(port)
@@ -169,3 +177,36 @@ def test_html_answers_carry_a_strict_policy(client):
     assert client.get("/api/v1/levels").headers["x-content-type-options"] == "nosniff"
     docs = client.get("/docs").headers["content-security-policy"]
     assert "frame-ancestors" in docs
+
+
+def test_twelve_wijk_indicators_in_rd_new_make_a_geopackage_each_asked_once(client, data, tmp_path):
+    ids = [ind.id for ind in data.catalogue.indicators.values() if "wijk" in ind.levels][:12]
+    assert len(ids) == 12
+    response = client.get("/api/v1/layers/wijk", params={
+        "indicators": ",".join([*ids, *ids[:3]]), "format": "gpkg", "crs": "EPSG:28992", "year": 2022})
+    assert response.status_code == 200, response.text
+    assert "12-indicators_epsg28992.gpkg" in response.headers["content-disposition"]
+    path = tmp_path / "wijk.gpkg"
+    path.write_bytes(response.content)
+    frame = pyogrio.read_dataframe(path)
+    assert [c for c in frame.columns if c in ids] == ids and frame.crs.to_epsg() == 28992
+    assert len(frame) == len(data.boundaries.get("wijk", 2022))
+
+
+def test_csv_text_cells_a_spreadsheet_would_run_are_neutralised_and_numbers_stay_numbers():
+    frame = pd.DataFrame({"name": ['=HYPERLINK("http://x","y")', "+1+2", "@SUM(A1)", "-3.5", "Utrecht"],
+                          "value": [-1.5, 2.0, None, -3.5, 4.0]})
+    rows = list(csv.reader(io.StringIO(spreadsheet_csv(frame))))[1:]
+    assert [r[0] for r in rows] == ['\'=HYPERLINK("http://x","y")', "'+1+2", "'@SUM(A1)", "-3.5", "Utrecht"]
+    assert [r[1] for r in rows] == ["-1.5", "2.0", "", "-3.5", "4.0"]
+
+
+def test_a_category_outside_the_catalogue_is_refused_on_load(tmp_path):
+    path = tmp_path / "ris_scores.csv"
+    header = "region_level,region_code,region_name,year,indicator,value,unit,source\n"
+    row = "nuts2,NL31,Utrecht,2019,ris_performance_group,{},category (RIS 2019),test fixture\n"
+    path.write_text(header + row.format("innovation leader") + row.format("<img src=x onerror=alert(1)>").replace(
+        "NL31", "NL41"))
+    rows, problems = read_indicator_file(path, load_catalogue())
+    assert [r["text"] for r in rows] == ["innovation leader"]
+    assert len(problems) == 1 and problems[0].startswith("ris_scores.csv:3: category '<img src=x")
