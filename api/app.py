@@ -52,5 +52,6 @@ def create_app(data: AtlasData | None = None, http: HttpCacheSettings | None = N
     configure_access_log()
     for module in (routes_catalogue, routes_regions, routes_layers, routes_ogc, routes_tiles, routes_networks):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)
+    routes_tiles.declare_zoom_range(app, settings.tile_min_zoom, settings.tile_max_zoom)
     mount_web(app)
     return app

@@ -16,9 +16,12 @@ from atlas.render.export_html import LANGUAGES
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from api.protocol import HeaderTimeoutProtocol
+
     settings = ApiSettings()
     uvicorn.run("api.app:create_app", factory=True, host=args.host or settings.host, port=args.port or settings.port,
-                workers=args.workers or settings.workers, access_log=False)  # the atlas writes its own JSON access log
+                workers=args.workers or settings.workers, http=HeaderTimeoutProtocol,
+                access_log=False)  # the atlas writes its own JSON access log
     return 0
 
 

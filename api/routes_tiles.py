@@ -6,7 +6,7 @@ import re
 from enum import Enum
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.responses import Response
 
 from api import schemas
@@ -98,3 +98,20 @@ def tile(
         return Response(status_code=304, headers=headers)
     found = get_tile(data, tile_request)
     return Response(found.content, media_type=found.media_type, headers=headers)
+
+
+def declare_zoom_range(app: FastAPI, min_zoom: int, max_zoom: int) -> None:
+    """State the zoom levels this server renders (ATLAS_TILE_MIN_ZOOM/MAX_ZOOM) as the `z` range in the OpenAPI
+    document; the path itself accepts 0-22 so that a zoom outside the range gets a 400 naming it."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            for item in generate()["paths"].values():
+                for operation in item.values():
+                    for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                        if parameter["name"] == "z" and parameter["in"] == "path":
+                            parameter["schema"].update(minimum=min_zoom, maximum=max_zoom)
+        return app.openapi_schema or generate()
+
+    app.openapi = openapi  # type: ignore[method-assign]

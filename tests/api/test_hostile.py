@@ -12,6 +12,7 @@ import gzip
 import http.client
 import io
 import os
+import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,10 +21,11 @@ import pandas as pd
 import pyogrio
 import pytest
 from fastapi.testclient import TestClient
-from serving import free_port, running_server
+from serving import free_port, running_server, server_thread
 
 from api.app import create_app
 from api.caching import HttpCacheSettings
+from api.protocol import HeaderTimeoutProtocol, header_timeout_s
 from atlas.cache import CacheSettings
 from atlas.render.csvtext import spreadsheet_csv
 from atlas.settings import REPO_ROOT, AtlasSettings, get_settings
@@ -210,3 +212,30 @@ def test_a_category_outside_the_catalogue_is_refused_on_load(tmp_path):
     rows, problems = read_indicator_file(path, load_catalogue())
     assert [r["text"] for r in rows] == ["innovation leader"]
     assert len(problems) == 1 and problems[0].startswith("ris_scores.csv:3: category '<img src=x")
+
+
+def test_the_tile_schema_states_the_zoom_levels_served(client):
+    tile = client.get("/openapi.json").json()["paths"]["/api/v1/tiles/{level}/{indicator}/{z}/{x}/{tile}"]["get"]
+    z = next(p for p in tile["parameters"] if p["name"] == "z")["schema"]
+    settings = client.app.state.api_settings
+    assert (z["minimum"], z["maximum"]) == (settings.tile_min_zoom, settings.tile_max_zoom) == (4, 16)
+    outside = client.get("/api/v1/tiles/provincie/rd_expenditure_total_own_personnel/3/4/2.png")
+    assert outside.status_code == 400 and outside.json()["valid"] == ["4..16"]
+
+
+def test_a_request_whose_headers_never_finish_gets_408_and_is_closed(data, monkeypatch):
+    monkeypatch.setenv("ATLAS_HEADER_TIMEOUT_S", "1")
+    header_timeout_s.cache_clear()
+    try:
+        with server_thread(create_app(data), http=HeaderTimeoutProtocol) as base:
+            port = int(base.rsplit(":", 1)[1])
+            with socket.create_connection(("127.0.0.1", port), timeout=30) as slow:
+                slow.sendall(b"GET /api/v1/levels HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+                answer = slow.recv(1024)
+                assert slow.recv(1024) == b""  # closed by the server
+            with socket.create_connection(("127.0.0.1", port), timeout=30) as quick:
+                quick.sendall(b"GET /api/v1/levels HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                assert quick.recv(1024).startswith(b"HTTP/1.1 200")
+    finally:
+        header_timeout_s.cache_clear()
+    assert answer.startswith(b"HTTP/1.1 408")

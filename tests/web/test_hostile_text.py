@@ -7,16 +7,14 @@ The hostile text is put into a copy of the real atlas (conftest `hostile_data`);
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from conftest import HOSTILE_CATEGORY, HOSTILE_REGION, PAYLOAD
-from serving import free_port
+from serving import server_thread
 from shapely.ops import polylabel
 
 from api.app import create_app
@@ -30,17 +28,8 @@ YEAR = 2021  # the latest RIS edition, drawn on the provinces of 2021
 
 @pytest.fixture(scope="module")
 def hostile_server(hostile_data) -> Iterator[str]:
-    server = uvicorn.Server(uvicorn.Config(create_app(hostile_data), host="127.0.0.1", port=free_port(),
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 60
-    while not server.started:
-        assert time.time() < deadline and thread.is_alive(), "the hostile-data server did not start"
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{server.config.port}"
-    server.should_exit = True
-    thread.join(timeout=20)
+    with server_thread(create_app(hostile_data)) as base:
+        yield base
 
 
 def _new_page(browser) -> Any:
