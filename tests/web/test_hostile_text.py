@@ -34,7 +34,7 @@ def hostile_server(hostile_data) -> Iterator[str]:
 
 def _new_page(browser) -> Any:
     """A page in a context of its own that records (and dismisses) every dialog."""
-    page = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-GB").new_page()
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-GB", bypass_csp=False).new_page()
     page.dialogs = []
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
     return page
@@ -100,7 +100,7 @@ def test_served_and_saved_exports_show_hostile_text_as_text(hostile_server, host
 def test_the_page_shows_hostile_text_as_text(hostile_server, hostile_data, page):
     page.goto(f"{hostile_server}/?bg=0&lang=en&indicator={HOSTILE_CATEGORY}&level=provincie&year={YEAR}")
     page.wait_for_selector("body[data-ready='1']", timeout=60_000)
-    page.wait_for_function(f"document.querySelector('#map').dataset.hitLayer === 'provincie/{YEAR}'")
+    _until(page, f"() => document.querySelector('#map').dataset.hitLayer === 'provincie/{YEAR}'")
     shown = _hover_every_region(page, hostile_data, "atlas.map")
     assert len(shown) == 12 and shown[HOSTILE_REGION].startswith(f"Utrecht {PAYLOAD}\n")
     assert PAYLOAD in shown[HOSTILE_REGION].split("\n", 1)[1]  # the category value, after the name
