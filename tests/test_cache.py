@@ -268,3 +268,18 @@ def test_identical_cold_requests_classify_once(gated):
             thread.join(60)
     assert gate.calls == 1 and data.caches.classifications.stats().misses == 1
     assert [responses[i].status_code for i in range(4)] == [200] * 4 and responses[0].content == responses[1].content
+
+
+def test_no_work_starts_past_the_request_deadline():
+    from atlas.cache import deadline
+    from atlas.errors import TimedOut
+
+    cache: BoundedCache[str, object] = BoundedCache("t", CacheLimit(entries=10, mb=1))
+    calls: list[int] = []
+    with deadline(0.0), pytest.raises(TimedOut):
+        time.sleep(0.001)
+        cache.get_or_compute("k", lambda: calls.append(1))
+    assert calls == [] and cache.get("k") is None
+    with deadline(60.0):
+        cache.get_or_compute("k", lambda: calls.append(1))
+    assert calls == [1]

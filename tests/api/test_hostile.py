@@ -239,3 +239,8 @@ def test_a_request_whose_headers_never_finish_gets_408_and_is_closed(data, monke
     finally:
         header_timeout_s.cache_clear()
     assert answer.startswith(b"HTTP/1.1 408")
+
+
+def test_an_unknown_topsector_is_not_found(client):
+    response = client.get("/api/v1/networks/nope", params={"level": "gemeente"})
+    assert response.status_code == 404 and response.json()["parameter"] == "topsector"
