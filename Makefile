@@ -54,7 +54,7 @@ test: setup browser qgis lint
 	$(PY) -m pytest
 
 test-fast: setup lint
-	$(PY) -m pytest -m "not browser and not container and not fuzz and not qgis"
+	$(PY) -m pytest -m "not browser and not container and not fuzz and not qgis and not flood"
 
 info: setup
 	$(VENV)/bin/atlas info

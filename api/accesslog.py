@@ -1,7 +1,9 @@
 """One JSON line per request (method, path, status, duration, bytes, request id), and a time limit.
 
 Plain ASGI so it adds little to a cached tile. The request id comes from the client's X-Request-ID
-when it sends one (so a proxy's id carries through) and is returned in the response either way.
+when it sends one (so a proxy's id carries through) and is returned in the response either way; an id
+that is not a short token (REQUEST_ID) is replaced, so a client cannot write megabytes or control
+characters into the log through it.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import sys
 import time
 import uuid
@@ -16,7 +19,10 @@ import uuid
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from atlas.cache import deadline
+
 log = logging.getLogger("atlas.access")
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")  # what proxies send (UUIDs, trace ids)
 
 
 def configure_access_log() -> None:
@@ -38,7 +44,8 @@ class AccessLogMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = Headers(scope=scope).get("x-request-id") or uuid.uuid4().hex
+        given = Headers(scope=scope).get("x-request-id", "")
+        request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
         started = time.perf_counter()
         status, size, sent_start = 0, 0, False
 
@@ -52,7 +59,8 @@ class AccessLogMiddleware:
             await send(message)
 
         try:
-            await asyncio.wait_for(self.app(scope, receive, tracked), timeout=self.timeout_s)
+            with deadline(self.timeout_s):  # the request's threads stop starting work once the time is up
+                await asyncio.wait_for(self.app(scope, receive, tracked), timeout=self.timeout_s)
         except TimeoutError:
             if not sent_start:
                 await _timeout_answer(tracked, self.timeout_s)

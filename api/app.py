@@ -25,8 +25,10 @@ from api.caching import ETagMiddleware, HttpCacheSettings
 from api.deps import PROBLEM_RESPONSES
 from api.errors import install_error_handlers
 from api.head import HeadAsGet
-from api.responsecache import ResponseCache
+from api.limits import HeaderLimitMiddleware
+from api.responsecache import DeclaredParameters, ResponseCache
 from api.routes_web import mount_web
+from api.security import SecurityHeadersMiddleware, page_policy
 from api.settings import ApiSettings, WebSettings
 from atlas import __version__
 from atlas.cache import BoundedCache
@@ -53,14 +55,17 @@ def create_app(data: AtlasData | None = None, http: HttpCacheSettings | None = N
     gc.freeze()  # the loaded data lives as long as the process; keep it out of garbage-collector sweeps
     install_error_handlers(app)
     app.add_middleware(ETagMiddleware, cache_control=http.revalidate)
-    app.add_middleware(ResponseCache, cache=app.state.responses)
+    app.add_middleware(ResponseCache, cache=app.state.responses, parameters=DeclaredParameters(app.openapi))
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "HEAD"], allow_headers=["*"])
+    app.add_middleware(SecurityHeadersMiddleware, html_policy=page_policy(web.base_map_url, web.base_map_url_rd))
     app.add_middleware(HeadAsGet)  # inside the access log (which records HEAD), outside every cache
     app.add_middleware(AccessLogMiddleware, timeout_s=settings.request_timeout_s, enabled=settings.access_log)
+    app.add_middleware(HeaderLimitMiddleware, max_bytes=settings.max_header_kb * 1024)
     configure_access_log()
     for module in (routes_catalogue, routes_regions, routes_layers, routes_ogc, routes_ogc_tiles, routes_tiles,
                    routes_styles, routes_networks, routes_startups, routes_analysis):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)
+    routes_tiles.declare_zoom_range(app, settings.tile_min_zoom, settings.tile_max_zoom)
     mount_web(app)
     return app

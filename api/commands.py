@@ -19,16 +19,19 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.app import create_app
+    from api.protocol import HeaderTimeoutProtocol
     from atlas.data import load_atlas
 
     settings = ApiSettings()
     data = load_atlas()
     workers = args.workers or settings.workers
     host, port = args.host or settings.host, args.port or settings.port
+    # the atlas writes its own JSON access log; incomplete request headers time out (HeaderTimeoutProtocol)
     if workers == 1:
-        uvicorn.run(create_app(data), host=host, port=port, access_log=False)  # the atlas writes its own access log
+        uvicorn.run(create_app(data), host=host, port=port, http=HeaderTimeoutProtocol, access_log=False)
     else:  # each worker process loads the cache this load has just made current
-        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, access_log=False)
+        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers,
+                    http=HeaderTimeoutProtocol, access_log=False)
     return 0
 
 

@@ -19,6 +19,7 @@ from atlas.figures.semantics import qualifier_labels, typed_values
 from atlas.figures.values import available_levels, available_years, indicator_values
 from atlas.geography.places import regions_within
 from atlas.geography.vocabulary import LEVEL_INFO
+from atlas.render.csvtext import spreadsheet_csv
 from atlas.render.tilegrid import bounds_wgs84
 from atlas.render.tilematrixsets import tile_sets
 from atlas.render.workbook import MEDIA_TYPE as WORKBOOK_MEDIA_TYPE
@@ -29,7 +30,9 @@ router = APIRouter(prefix="/api/v1", tags=["indicators"])
 
 
 @router.get("/health", response_model=schemas.Health)
-def health(data: AtlasData = Depends(atlas_data)) -> dict:
+def health(response: Response, data: AtlasData = Depends(atlas_data)) -> dict:
+    """Answered fresh every time: a monitor must learn that the server is up now, not an hour ago."""
+    response.headers["Cache-Control"] = "no-store"
     return {
         "status": "ok", "version": __version__, "data_version": data.version,
         "boundary_years": {lv: data.boundaries.years(lv) for lv in data.boundaries.levels()},
@@ -141,7 +144,7 @@ def values(
         frame = frame[frame["code"].isin(regions_within(data, level.value, result.boundary_year, within))]
     if format is TableFormat.csv:
         filename = f"{indicator_id}_{level.value}_{result.year}.csv"
-        return Response(frame.to_csv(index=False), media_type="text/csv; charset=utf-8",
+        return Response(spreadsheet_csv(frame), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
     if format is TableFormat.xlsx:
         filename = f"{indicator_id}_{level.value}_{result.year}.xlsx"

@@ -10,7 +10,7 @@ from api.settings import ApiSettings
 from atlas.data import AtlasData
 from atlas.errors import ResponseTooLarge
 from atlas.geography.vocabulary import OUTPUT_CRS
-from atlas.render.layers import default_layer_year, layer_file
+from atlas.render.layers import TOO_LARGE_HINT, default_layer_year, layer_file
 
 router = APIRouter(prefix="/api/v1", tags=["layers"])
 
@@ -30,11 +30,11 @@ def layer(
     simplify: float = Query(0.0, description="Topology-preserving simplification tolerance in metres (0-5000)"),
     data: AtlasData = Depends(atlas_data), settings: ApiSettings = Depends(api_settings),
 ) -> Response:
-    ids = [i.strip() for i in indicators.split(",") if i.strip()]
+    ids = list(dict.fromkeys(i.strip() for i in indicators.split(",") if i.strip()))  # each indicator once
     year = year if year is not None else default_layer_year(data, level.value, ids)
-    file = layer_file(data, level.value, year, ids, crs, simplify, format.value)
     limit = settings.max_response_mb * 2**20
+    file = layer_file(data, level.value, year, ids, crs, simplify, format.value, max_bytes=limit)
     if len(file.content) > limit:
-        raise ResponseTooLarge(len(file.content), limit, "use simplify (metres), fewer indicators or format=gpkg")
+        raise ResponseTooLarge(len(file.content), limit, TOO_LARGE_HINT)
     return Response(file.content, media_type=file.media_type,
                     headers={"Content-Disposition": f'attachment; filename="{file.filename}"'})

@@ -13,6 +13,7 @@ from api import schemas
 from api.deps import Level, ProfileFormat, ValuesFormat, atlas_data
 from atlas.data import AtlasData
 from atlas.figures.profiles import region_profile
+from atlas.render.csvtext import spreadsheet_csv
 from atlas.render.workbook import MEDIA_TYPE as WORKBOOK_MEDIA_TYPE
 from atlas.render.workbook import profile_workbook
 
@@ -61,7 +62,7 @@ def crosswalk(
     that goes to the new one; `exact` is false where a split was apportioned by population."""
     table = data.crosswalks.between(from_year, to_year)
     if format is ValuesFormat.csv:
-        return Response(table.to_csv(index=False), media_type="text/csv; charset=utf-8", headers={
+        return Response(spreadsheet_csv(table), media_type="text/csv; charset=utf-8", headers={
             "Content-Disposition": f'attachment; filename="crosswalk_{level.value}_{from_year}_{to_year}.csv"'})
     changes = data.crosswalks.changes_between(from_year, to_year)
     return JSONResponse({

@@ -6,7 +6,7 @@ import re
 from enum import Enum
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.responses import Response
 
 from api import schemas
@@ -29,6 +29,7 @@ TILE_NAME = re.compile(r"^(?P<y>\d+)(?P<retina>@2x)?\.(?P<format>png|mvt)$")
 Method = Enum("Method", {m: m for m in (*METHODS, CATEGORY_METHOD)}, type=str)  # type: ignore[misc]
 SchemeName = Enum("SchemeName", {name: name for name in SCHEMES}, type=str)  # type: ignore[misc]
 TileFormat = Enum("TileFormat", {f: f for f in FORMATS}, type=str)  # type: ignore[misc]
+TILE_QUERY = ("year", "method", "classes", "scheme", "log", "breaks", "boundary_year")  # what a tile URL carries on
 BREAKS = r"^-?\d+(\.\d+)?(,-?\d+(\.\d+)?)*$"
 
 
@@ -57,15 +58,17 @@ def legend(level: Level, indicator: str, year: int | None = Query(None, ge=1900,
 
 @router.get("/tiles/{level}/{indicator}/tilejson.json", response_model=schemas.TileJSON)
 def tile_json(
-    http: Request, level: Level, indicator: str, year: int | None = Query(None, ge=1900, le=2100),
+    http: Request, response: Response, level: Level, indicator: str, year: int | None = Query(None, ge=1900, le=2100),
     format: TileFormat = Query(TileFormat["png"]),
     request: ClassRequest = Depends(class_request), boundaries: int | None = Depends(boundary_year),
     data: AtlasData = Depends(atlas_data),
 ) -> dict:
+    """The tile URLs are absolute, built from the Host the client used: the answer says `Vary: Host`."""
     classification = classification_for(data, indicator, level.value, year, request, boundaries)
-    query = {k: v for k, v in http.query_params.items() if k != "format"}
+    query = {k: v for k, v in http.query_params.items() if k in TILE_QUERY}
     query["v"] = data.version[:12]
     base = str(http.base_url).rstrip("/")
+    response.headers["Vary"] = "Host"
     url = f"{base}/api/v1/tiles/{level.value}/{indicator}/{{z}}/{{x}}/{{y}}.{format.value}?{urlencode(query)}"
     settings = http.app.state.api_settings
     return tilejson(data, classification, url, format.value, settings.tile_min_zoom, settings.tile_max_zoom)
@@ -95,3 +98,20 @@ def tile(
         return Response(status_code=304, headers=headers)
     found = get_tile(data, tile_request)
     return Response(found.content, media_type=found.media_type, headers=headers)
+
+
+def declare_zoom_range(app: FastAPI, min_zoom: int, max_zoom: int) -> None:
+    """State the zoom levels this server renders (ATLAS_TILE_MIN_ZOOM/MAX_ZOOM) as the `z` range in the OpenAPI
+    document; the path itself accepts 0-22 so that a zoom outside the range gets a 400 naming it."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            for item in generate()["paths"].values():
+                for operation in item.values():
+                    for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                        if parameter["name"] == "z" and parameter["in"] == "path":
+                            parameter["schema"].update(minimum=min_zoom, maximum=max_zoom)
+        return app.openapi_schema or generate()
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -20,7 +20,7 @@ from api.settings import WebSettings
 from atlas.data import AtlasData
 from atlas.errors import DataFolderError
 from atlas.render.classify import ClassRequest
-from atlas.render.export_html import LANGUAGES, export_map_html
+from atlas.render.export_html import LANGUAGES, content_policy, export_map_html
 from atlas.settings import IN_CHECKOUT, REPO_ROOT
 
 WEB_DIR = REPO_ROOT / "web" if IN_CHECKOUT else Path(__file__).parent / "web"  # a wheel carries it as api/web
@@ -76,7 +76,8 @@ def export_map(
     leaflet = web.web_packages_dir / VENDOR["leaflet"]
     document = export_map_html(data, indicator, level.value, year, request, leaflet, lang.value, boundaries)
     filename = f"{indicator}_{level.value}_{year or 'latest'}.html"
-    return HTMLResponse(document, headers={"Content-Disposition": f'inline; filename="{filename}"'})
+    return HTMLResponse(document, headers={"Content-Disposition": f'inline; filename="{filename}"',
+                                           "Content-Security-Policy": content_policy(document)})
 
 
 def mount_web(app: FastAPI) -> None:

@@ -29,6 +29,9 @@ class ApiSettings(_FromEnvironment):
     workers: int = Field(default=1, ge=1, le=64, description="uvicorn worker processes (each loads the data once).")
     request_timeout_s: float = Field(default=30.0, gt=0, description="Requests running longer get 503.")
     max_response_mb: int = Field(default=64, ge=1, description="Largest generated download; larger asks get 413.")
+    max_header_kb: int = Field(default=32, ge=1, description="Largest request headers (all together); larger get 431.")
+    header_timeout_s: float = Field(default=10.0, gt=0,
+                                    description="A connection that has not sent a request's headers by then is closed.")
     access_log: bool = Field(default=True, description="Write one JSON line per request to stdout.")
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default=["*"], description="Origins allowed to GET from the API, comma-separated or a JSON list.")

@@ -7,6 +7,10 @@ and drops the least recently used entry when either is passed. Two requests that
 the same time compute it once (single-flight): the map's tiles all ask for the same cold classification
 at once, and should wait for one computation instead of running it in every thread.
 
+A request's time limit reaches here too (``deadline``): the API sets it per request, and a computation
+that has not started when the time is up is not started, so a request the client was already told timed
+out stops at its next cached step instead of finishing (and filling the caches) in a worker thread.
+
 Byte sizes are estimates (``deep_size``): exact for arrays, frames and bytes, approximate for Python
 containers and geometry. A value that refers to another cached value (a classification holds its values
 frame) counts it again, so the accounting errs towards more memory, never less. Objects that report their
@@ -19,8 +23,11 @@ from __future__ import annotations
 import dataclasses
 import sys
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -29,6 +36,8 @@ import pandas as pd
 import shapely
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from atlas.errors import TimedOut
 
 if TYPE_CHECKING:
     from atlas.figures.values import IndicatorValues
@@ -44,6 +53,29 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 MiB = 2**20
 GEOMETRY_OVERHEAD = 64  # bytes per geometry object and per STR-tree node, beyond its coordinates
+_DEADLINE: ContextVar[tuple[float, float] | None] = ContextVar("atlas_deadline", default=None)  # (monotonic end, s)
+
+
+@contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Work started in this context (and in threads it hands work to) must begin within `seconds`."""
+    token = _DEADLINE.set((time.monotonic() + seconds, seconds))
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def check_deadline() -> None:
+    """Raise TimedOut when the current request's time is up; long computations call it between steps."""
+    found = _DEADLINE.get()
+    if found is not None and time.monotonic() > found[0]:
+        raise TimedOut(found[1])
+
+
+def _remaining() -> float | None:
+    found = _DEADLINE.get()
+    return None if found is None else max(0.0, found[0] - time.monotonic())
 
 
 class CacheLimit(BaseModel):
@@ -153,22 +185,29 @@ class BoundedCache(Generic[K, V]):
     def get_or_compute(self, key: K, compute: Callable[[], V]) -> V:
         """The cached value, or `compute()` run once however many threads ask for the key meanwhile.
 
-        An exception reaches every caller that waited for it, and nothing is stored."""
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-                self._hits += 1
-                return found[0]
-            flight = self._flights.get(key)
-            leader = flight is None
-            if flight is None:
-                flight = self._flights[key] = _Flight()
-                self._misses += 1
-            else:
-                self._waits += 1
-        if not leader:
-            flight.done.wait()
+        An exception reaches every caller that waited for it, and nothing is stored; except a timeout of the
+        computing request, after which a waiter with time left computes the value itself. Past the current
+        request's deadline nothing is computed and nobody waits."""
+        while True:
+            with self._lock:
+                found = self._items.get(key)
+                if found is not None:
+                    self._items.move_to_end(key)
+                    self._hits += 1
+                    return found[0]
+                check_deadline()
+                flight = self._flights.get(key)
+                leader = flight is None
+                if flight is None:
+                    flight = self._flights[key] = _Flight()
+                    self._misses += 1
+                else:
+                    self._waits += 1
+            if leader:
+                break
+            if not flight.done.wait(_remaining()) or isinstance(flight.error, TimedOut):
+                continue  # out of time: the next round raises TimedOut; else compute it ourselves
+                continue
             if flight.error is not None:
                 raise flight.error
             return flight.value

@@ -37,6 +37,7 @@ def _info(args: argparse.Namespace) -> int:
 def _values(args: argparse.Namespace) -> int:
     from atlas.data import load_atlas
     from atlas.figures.values import indicator_values
+    from atlas.render.csvtext import spreadsheet_csv
 
     result = indicator_values(load_atlas(), args.indicator, args.level, args.year, args.boundary_year)
     frame = result.frame[VALUE_FIELDS]
@@ -47,7 +48,7 @@ def _values(args: argparse.Namespace) -> int:
         meta = result.meta()
         print(f"# {meta['title']['en']} ({meta['unit']}); {meta['level']} {meta['year']}; source: {meta['source']}")
         print(f"# {meta['territory']}")
-        frame.to_csv(sys.stdout, index=False)
+        sys.stdout.write(spreadsheet_csv(frame))
     return 0
 
 

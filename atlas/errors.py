@@ -70,3 +70,14 @@ class ResponseTooLarge(AtlasError):
     def __init__(self, size: int, limit: int, hint: str):
         self.size, self.limit = size, limit
         super().__init__(f"the answer would be {size / 2**20:.1f} MB, over the limit of {limit / 2**20:.0f} MB; {hint}")
+
+
+class TimedOut(AtlasError):
+    """The request's time ran out before this piece of work began: it is not started (nor its result kept)."""
+
+    status = 503
+    title = "Timeout"
+
+    def __init__(self, seconds: float):
+        super().__init__(f"the request took longer than {seconds:g} s; narrow it (smaller area, fewer indicators, "
+                         "simplify) or try again")

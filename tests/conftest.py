@@ -3,6 +3,7 @@ and headless Chromium for the browser tests."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from collections.abc import Iterator
@@ -14,10 +15,13 @@ from urllib.parse import urlparse
 import pytest
 from serving import free_port, running_server
 
+from atlas.cache import AtlasCaches
 from atlas.data import AtlasData, load_atlas
 from atlas.settings import REPO_ROOT, AtlasSettings, get_settings
 
 CHROMIUM = "/usr/bin/chromium"
+PAYLOAD = "<img src=x onerror=alert(1)>"  # what a hostile data file might carry in any text field
+HOSTILE_REGION, HOSTILE_CATEGORY = "PV26", "ris_performance_group"  # Utrecht, and a category indicator it has
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -30,6 +34,23 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> AtlasSettings:
 @pytest.fixture(scope="session")
 def data(settings: AtlasSettings) -> AtlasData:
     return load_atlas(settings, rebuild=True)
+
+
+@pytest.fixture(scope="session")
+def hostile_data(data: AtlasData) -> AtlasData:
+    """The real atlas with one region name and one category value carrying PAYLOAD (copies: `data` is untouched),
+    as a data file that slipped past review would bring them. Synthetic text, for escaping tests only."""
+    layers = {}
+    for key, layer in data.boundaries.layers.items():
+        layers[key] = layer
+        if key[0] == "provincie":
+            layers[key] = layer.copy()
+            layers[key].loc[layer["code"] == HOSTILE_REGION, "name"] = f"Utrecht {PAYLOAD}"
+    observations = data.observations.copy()
+    observations.loc[(observations["indicator"] == HOSTILE_CATEGORY) & (observations["code"] == HOSTILE_REGION),
+                     "text"] = PAYLOAD
+    return dataclasses.replace(data, boundaries=dataclasses.replace(data.boundaries, layers=layers),
+                               observations=observations, caches=AtlasCaches.from_settings())
 
 
 @pytest.fixture(scope="session")
@@ -77,7 +98,9 @@ def browser(chromium: Any, request: pytest.FixtureRequest) -> Iterator[SimpleNam
             route.abort("internetdisconnected")
 
     def new_context(**options: Any) -> Any:
-        context = chromium.new_context(**options)
+        # Playwright's wait_for_function polls by evaluating a string in the page, which the atlas's policy (no
+        # eval) forbids: contexts bypass it unless a test asks for the policy in force (bypass_csp=False).
+        context = chromium.new_context(**{"bypass_csp": True, **options})
         context.route("**/*", guard)
         contexts.append(context)
         return context

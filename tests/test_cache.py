@@ -252,16 +252,34 @@ def test_health_is_answered_while_a_cold_classification_runs(gated, slow_path):
 
 
 def test_identical_cold_requests_classify_once(gated):
+    """Two identical legend requests share one response (the response cache's single flight); the legend and two
+    tiles of the same classification share one classification (the classifications cache's)."""
     data, gate = gated
-    responses: list[httpx.Response] = []
+    urls = [COLD_LEGEND, COLD_LEGEND, COLD_TILE, COLD_TILE.replace("/131/", "/132/")]
+    responses: dict[int, httpx.Response] = {}
     with serving(create_app(data)) as base:
-        threads = [threading.Thread(target=lambda: responses.append(httpx.get(base + COLD_LEGEND, timeout=60)))
-                   for _ in range(4)]
+        threads = [threading.Thread(target=lambda i=i, url=url: responses.update({i: httpx.get(base + url, timeout=60)}))
+                   for i, url in enumerate(urls)]
         for thread in threads:
             thread.start()
-        _wait_for(lambda: data.caches.classifications.stats().waits == 3)  # one classifies, three wait for it
+        _wait_for(lambda: data.caches.classifications.stats().waits == 2)  # one legend and two tiles: one classifies
         gate.release.set()
         for thread in threads:
             thread.join(60)
     assert gate.calls == 1 and data.caches.classifications.stats().misses == 1
-    assert [r.status_code for r in responses] == [200] * 4 and len({r.content for r in responses}) == 1
+    assert [responses[i].status_code for i in range(4)] == [200] * 4 and responses[0].content == responses[1].content
+
+
+def test_no_work_starts_past_the_request_deadline():
+    from atlas.cache import deadline
+    from atlas.errors import TimedOut
+
+    cache: BoundedCache[str, object] = BoundedCache("t", CacheLimit(entries=10, mb=1))
+    calls: list[int] = []
+    with deadline(0.0), pytest.raises(TimedOut):
+        time.sleep(0.001)
+        cache.get_or_compute("k", lambda: calls.append(1))
+    assert calls == [] and cache.get("k") is None
+    with deadline(60.0):
+        cache.get_or_compute("k", lambda: calls.append(1))
+    assert calls == [1]

@@ -7,8 +7,11 @@ CDN links are dropped, so the file needs no network when it is opened.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import json
+import re
 from pathlib import Path
 from typing import cast
 
@@ -36,6 +39,7 @@ TEXT = {
 HARMONISED_TEXT = {"nl": {"none": "ongewijzigd", "exact": "exact", "estimated": "geschat"},
                    "en": {"none": "unchanged", "exact": "exact", "estimated": "estimated"}}
 LANGUAGES = tuple(TEXT)
+INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)  # executable inline scripts (not JSON blocks)
 
 
 def _feature_collection(data: AtlasData, classification: Classification, lang: str) -> dict:
@@ -55,9 +59,9 @@ def _feature_collection(data: AtlasData, classification: Classification, lang: s
             f"{format_number(row['value'], values.indicator.decimals, lang)} {unit}")
         features.append({
             "type": "Feature", "geometry": geometry.__geo_interface__,
-            "properties": {
-                "code": code, "name": name,
-                "shown": f"{text['no_data']} ({row['missing_reason']})" if missing else shown,
+            "properties": {  # folium's tooltip writes these as HTML: data text is escaped here
+                "code": html.escape(code), "name": html.escape(name),
+                "shown": html.escape(f"{text['no_data']} ({row['missing_reason']})" if missing else shown),
                 "rank": "" if missing or pd.isna(row["rank"]) else f"{int(row['rank'])} {text['of']} {peers}",
                 "colour": classification.scheme.no_data if missing else classification.colours[slot],
             },
@@ -101,7 +105,7 @@ def _legend_html(classification: Classification, lang: str) -> str:
         f'<strong>{html.escape(legend["title"][lang])}</strong><br>{html.escape(unit)}, '
         f'{html.escape(legend["level"])}, {year}<ul style="list-style:none;padding:0;margin:6px 0">{rows}</ul>'
         f'<small id="atlas-territory">{html.escape(_territory(legend, lang))}</small><br>'
-        f'<small>{text["method"]}: {legend["method"]}. {text["source"]}: '
+        f'<small>{text["method"]}: {html.escape(legend["method"])}. {text["source"]}: '
         f'<span lang="en">{html.escape(legend["source"])}</span></small>'
         '<style>#atlas-legend .sw{display:inline-block;width:14px;height:14px;margin-right:6px;'
         'vertical-align:middle;border:1px solid #666}</style></div>'
@@ -135,6 +139,21 @@ def export_map_html(data: AtlasData, indicator_id: str, level: str, year: int | 
     west, south, east, north = (float(v) for v in data.boundaries.get(level, classification.values.boundary_year).total_bounds)
     fmap.fit_bounds([[south, west], [north, east]])
     root.html.add_child(Element(_legend_html(classification, lang)))
-    root.html.add_child(Element(
-        f'<script type="application/json" id="atlas-meta">{json.dumps(classification.values.meta())}</script>'))
-    return root.render()
+    meta = json.dumps(classification.values.meta()).replace("<", "\\u003c")  # no `</script>` out of data text
+    root.html.add_child(Element(f'<script type="application/json" id="atlas-meta">{meta}</script>'))
+    return with_policy(root.render())
+
+
+def content_policy(document: str) -> str:
+    """A Content-Security-Policy that runs the document's own inline scripts (by their SHA-256) and nothing
+    else: no script written into the page by data (an `onerror` attribute, an injected tag) can run."""
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()}'"
+                      for body in INLINE_SCRIPT.findall(document))
+    return (f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; img-src data:; "
+            "base-uri 'none'; form-action 'none'")
+
+
+def with_policy(document: str) -> str:
+    """The document with its policy as a meta element, so a saved copy keeps the protection it was served with."""
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{content_policy(document)}">'
+    return document.replace("<head>", f"<head>\n    {meta}", 1)

@@ -23,11 +23,12 @@ import pyogrio
 import shapely
 
 from atlas.data import AtlasData
-from atlas.errors import InvalidChoice
+from atlas.errors import InvalidChoice, ResponseTooLarge
 from atlas.figures.semantics import typed_values
 from atlas.figures.values import available_levels, available_years, indicator_values
 from atlas.geography.geometry import polygonal_part
 from atlas.geography.vocabulary import OUTPUT_CRS, RD_NEW
+from atlas.render.csvtext import spreadsheet_csv
 from atlas.render.workbook import MEDIA_TYPE as WORKBOOK_MEDIA_TYPE
 from atlas.render.workbook import indicator_metadata, workbook
 
@@ -42,6 +43,9 @@ FORMATS = {
 }
 BASE_COLUMNS = ["code", "name", "level", "year", "gemeente_code", "corop_code", "provincie_code", "area_km2"]
 MAX_SIMPLIFY_M = 5000.0
+MAX_NAMED_IDS = 120  # longer lists of indicator ids are counted in the file name, not spelt (names stay < 255 bytes)
+BYTES_PER_COORDINATE = {"geojson": 16, "gpkg": 16, "topojson": 4, "csv": 0}  # the least each format spends
+TOO_LARGE_HINT = "use simplify (metres), fewer indicators or format=gpkg"
 
 
 @dataclass
@@ -102,10 +106,11 @@ def _metadata_rows(data: AtlasData, frame: gpd.GeoDataFrame, indicators: list[st
     return rows
 
 
-def _written(frame: gpd.GeoDataFrame, stem: str, extension: str, **options) -> bytes:
-    """A file written by pyogrio (GDAL), read back as bytes."""
+def _written(frame: gpd.GeoDataFrame, extension: str, **options) -> bytes:
+    """A file written by pyogrio (GDAL), read back as bytes. The temporary file has a fixed short name: the stem
+    grows with the indicators asked for and would pass the file system's 255 bytes."""
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"{stem}.{extension}"
+        path = Path(tmp) / f"layer.{extension}"
         pyogrio.write_dataframe(frame, path, **options)
         return path.read_bytes()
 
@@ -127,10 +132,11 @@ def export_layer(data: AtlasData, frame: gpd.GeoDataFrame, fmt: str, indicators:
     media_type, extension = FORMATS[fmt]
     level, year = frame["level"].iloc[0], int(frame["year"].iloc[0])
     epsg = frame.crs.to_epsg()
-    stem = f"innovation-atlas-nl_{level}_{year}" + (f"_{'-'.join(indicators)}" if indicators else "")
+    named = f"_{'-'.join(indicators)}" if len('-'.join(indicators)) <= MAX_NAMED_IDS else f"_{len(indicators)}-indicators"
+    stem = f"innovation-atlas-nl_{level}_{year}" + (named if indicators else "")
     stem += "" if epsg == 4326 else f"_epsg{epsg}"
     if fmt == "csv":
-        content = pd.DataFrame(frame.drop(columns="geometry")).to_csv(index=False).encode()
+        content = spreadsheet_csv(pd.DataFrame(frame.drop(columns="geometry"))).encode()
     elif fmt == "topojson":
         import topojson
 
@@ -148,24 +154,40 @@ def export_layer(data: AtlasData, frame: gpd.GeoDataFrame, fmt: str, indicators:
         if fmt == "geoparquet":
             content = _geoparquet(frame, metadata)
         elif fmt == "flatgeobuf":
-            content = _written(frame, stem, extension, layer=f"{level}_{year}", driver="FlatGeobuf",
+            content = _written(frame, extension, layer=f"{level}_{year}", driver="FlatGeobuf",
                                layer_options={"TITLE": f"Innovation Atlas NL: {boundaries}",
                                               "DESCRIPTION": json.dumps(metadata, ensure_ascii=False)})
         else:
             content = workbook(pd.DataFrame(frame.drop(columns="geometry")), rows)
     else:
         # GeoPackage 1.2: what QGIS 3.22 LTR's GDAL reads without warning that a newer file is partly supported
-        content = _written(frame, stem, extension, layer=f"{level}_{year}", driver="GPKG",
+        content = _written(frame, extension, layer=f"{level}_{year}", driver="GPKG",
                            dataset_options={"VERSION": "1.2"})
     return LayerFile(content, media_type, f"{stem}.{extension}")
 
 
 def layer_file(data: AtlasData, level: str, year: int, indicators: list[str], crs: str, simplify: float,
-               fmt: str) -> LayerFile:
-    """The serialised layer for one parameter set, kept (bounded by bytes) because data never changes."""
-    return data.caches.layer_files.get_or_compute(
-        (level, year, tuple(indicators), crs, simplify, fmt),
-        lambda: export_layer(data, layer_frame(data, level, year, indicators, crs, simplify), fmt, indicators))
+               fmt: str, max_bytes: int | None = None) -> LayerFile:
+    """The serialised layer for one parameter set, kept (bounded by bytes) because data never changes.
+
+    With `max_bytes`, a layer whose estimated size is over it is refused before it is serialised."""
+    def compute() -> LayerFile:
+        frame = layer_frame(data, level, year, indicators, crs, simplify)
+        estimate = estimated_size(frame, fmt)
+        if max_bytes is not None and estimate > max_bytes:
+            raise ResponseTooLarge(estimate, max_bytes, TOO_LARGE_HINT)
+        return export_layer(data, frame, fmt, indicators)
+
+    return data.caches.layer_files.get_or_compute((level, year, tuple(indicators), crs, simplify, fmt), compute)
+
+
+def estimated_size(frame: gpd.GeoDataFrame, fmt: str) -> int:
+    """A low estimate of the serialised size: coordinates times the fewest bytes the format spends on one
+    (GeoJSON writes each number in at least ten characters, a GeoPackage two doubles), plus the table.
+    Low on purpose: a layer refused by the estimate is surely too large; the exact size is checked after."""
+    coordinates = int(shapely.get_num_coordinates(frame.geometry.values).sum())
+    table = len(frame) * len(frame.columns) * 4
+    return coordinates * BYTES_PER_COORDINATE[fmt] + table
 
 
 def own_boundary_year(data: AtlasData, indicator_id: str, level: str, year: int | None) -> int:

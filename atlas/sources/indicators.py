@@ -122,6 +122,9 @@ class _RowChecker:
             self.problem(line, "empty value")
             return None, None
         if indicator.is_category:
+            if raw not in indicator.categories:  # the only text a category carries into maps and exports
+                self.problem(line, f"category {raw!r} is not one of the catalogue's {list(indicator.categories)}")
+                return None, None
             return None, raw
         try:
             value = float(raw)

@@ -39,6 +39,10 @@ def key_figure_rows(catalogue: Catalogue, raw: dict[str, gpd.GeoDataFrame], sour
             for code, name, value in zip(frame["code"], frame["name"], frame[attribute.column]):
                 reason = _reason(value)
                 numeric = not indicator.is_category
+                if not numeric and reason is None and str(value) not in indicator.categories:
+                    problems.append(f"{attribute.path}: {indicator.id} of {code}: category {str(value)!r} is not one "
+                                    f"of the catalogue's {list(indicator.categories)}")
+                    continue
                 rows.append({
                     "indicator": indicator.id, "level": source.level, "code": code, "name": name,
                     "year": attribute.year, "period": str(attribute.year),

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import html
 import re
 
+from conftest import HOSTILE_CATEGORY, PAYLOAD
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.settings import WebSettings
 from atlas.cli import main
+from atlas.render.classify import ClassRequest
+from atlas.render.export_html import content_policy, export_map_html
 
 
 def _check_document(document: str, data, level: str, year: int, lang: str = "nl") -> None:
@@ -52,3 +57,21 @@ def test_export_speaks_the_readers_language_and_names_its_territory(data):
     assert "getoond op provinciegrenzen van 2023; cijfers van 2014 (grenzen 2014) omgerekend: geschat" in dutch
     assert "shown on provincie boundaries of 2023; 2014 figures (boundaries 2014) re-mapped: estimated" in english
     assert client.get("/export/map.html", params={**query, "lang": "fr"}).status_code == 400
+
+
+def test_data_text_in_an_export_is_escaped_and_no_inline_script_but_its_own_may_run(hostile_data, tmp_path):
+    leaflet = WebSettings().web_packages_dir / "leaflet" / "dist"
+    saved = export_map_html(hostile_data, HOSTILE_CATEGORY, "provincie", 2021, ClassRequest(), leaflet, "en")
+    response = TestClient(create_app(hostile_data)).get(
+        "/export/map.html", params={"indicator": HOSTILE_CATEGORY, "level": "provincie", "year": 2021, "lang": "en"})
+    in_tooltip = html.escape(PAYLOAD).replace("&", "\\u0026")  # escaped for HTML, then written as JSON by folium
+    for document in (saved, response.text):
+        assert PAYLOAD not in document and f"Utrecht {in_tooltip}" in document
+        assert document.count(in_tooltip) == 2  # the region's name and its category value, in the tooltip data
+        assert f"{html.escape(PAYLOAD)} (1)</li>" in document  # the category in the legend
+        policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', document)
+        assert policy is not None and policy[1] == content_policy(document)
+        scripts = policy[1].split("script-src ")[1].split(";")[0].split()
+        assert scripts and all(s.startswith("'sha256-") for s in scripts)  # no 'unsafe-inline'
+    assert response.headers["content-security-policy"].startswith(content_policy(response.text))
+    assert "frame-ancestors" in response.headers["content-security-policy"]

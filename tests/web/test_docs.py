@@ -18,7 +18,7 @@ def _operations(server: str) -> set[tuple[str, str]]:
 
 
 def test_swagger_ui_renders_every_operation_offline(server, browser):
-    page = browser.new_context().new_page()
+    page = browser.new_context(bypass_csp=False).new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(f"{server}/docs")
@@ -32,7 +32,7 @@ def test_swagger_ui_renders_every_operation_offline(server, browser):
 
 
 def test_redoc_renders_every_operation_offline(server, browser):
-    page = browser.new_context().new_page()
+    page = browser.new_context(bypass_csp=False).new_page()
     page.goto(f"{server}/redoc")
     page.wait_for_selector("[data-section-id*='/operation/']", timeout=30_000)
     shown = page.locator("[data-section-id*='/operation/']").count()

@@ -629,6 +629,7 @@
     on("profile-close", () => { s.region = ""; s.compare = ""; writeState(); highlight(); showProfile(); }, "click");
     on("png", savePng, "click");
     on("lang", () => { s.lang = s.lang === "nl" ? "en" : "nl"; applyLanguage(); refresh(); }, "click");
+    on("controls", (event) => event.preventDefault(), "submit"); // here, not inline: the page's policy runs no inline script
     on("menu", () => {
       const open = $("controls").classList.toggle("collapsed") === false;
       $("menu").setAttribute("aria-expanded", String(open));
