@@ -139,12 +139,14 @@ def read_cache(cache_dir: Path, version: str, settings: AtlasSettings) -> AtlasD
 
 
 def load_atlas(settings: AtlasSettings | None = None, rebuild: bool = False) -> AtlasData:
-    """The cached build when it is current, otherwise a fresh build that is then cached."""
+    """The cached build when it is current, otherwise a fresh build that is then cached; with the user's imports."""
     settings = settings or get_settings()
+    from atlas.imports.store import with_imports  # imports live beside the build, so a rebuild keeps them
+
     if not rebuild and settings.data_dir.is_dir():
         cached = read_cache(settings.cache_dir, _fingerprint(settings), settings)
         if cached is not None:
-            return cached
+            return with_imports(cached, settings.cache_dir)
     data = build_atlas(settings)
     write_cache(data, settings.cache_dir)
-    return data
+    return with_imports(data, settings.cache_dir)

@@ -6,6 +6,7 @@ from atlas.data import AtlasData
 from atlas.figures.values import available_levels
 from atlas.geography.places import KENNISSTEDEN_SOURCE, KINDS, ROMS_SOURCE, places
 from atlas.geography.vocabulary import LEVELS
+from atlas.imports.store import ImportStore
 from atlas.networks.links import load_networks, network_summary
 from atlas.settings import get_settings
 from atlas.sources.citytotals import unplaced_cities
@@ -41,7 +42,7 @@ def atlas_summary(data: AtlasData) -> dict:
         indicators.append({
             "id": ind.id, "theme": ind.theme, "levels": sorted(set(rows["level"])), "map_levels": map_levels,
             "years": years, "rows": int(counts.loc[ind.id, "rows"]), "missing": int(counts.loc[ind.id, "missing"]),
-            "aggregation": ind.aggregation,
+            "aggregation": ind.aggregation, "origin": ind.origin,
         })
     networks = load_networks(data, get_settings().cache_dir / "networks")
     provenance = {n.name: sorted({link.provenance for link in n.links}) for n in networks if n.links}
@@ -54,6 +55,7 @@ def atlas_summary(data: AtlasData) -> dict:
         "networks": {"topsectors": network_summary(networks), "provenance": provenance},
         "places": {k: {"count": len(places(data, k)["features"]), "source": place_sources[k]} for k in KINDS},
         "unplaced_cities": [u.__dict__ for u in unplaced],
+        "imports": ImportStore(get_settings().cache_dir).records(),
     }
 
 
@@ -70,6 +72,7 @@ def format_summary(summary: dict) -> str:
         lines.append(
             f"  {ind['id']:58s} {','.join(ind['map_levels']) or '-':28s} {span:16s} rows {ind['rows']:5d}"
             + (f"  missing {ind['missing']}" if ind["missing"] else "")
+            + ("  (imported by the user)" if ind["origin"] != "shipped" else "")
         )
     lines += ["", "coverage gaps"] + [f"  {g}" for g in summary["coverage_gaps"]]
     lines += ["", "networks (topsector: links, places, files)"]
@@ -78,6 +81,9 @@ def format_summary(summary: dict) -> str:
         lines.append(f"  {t['id']:10s} {t['links']:3d} links {t['places']:3d} places  {kind:14s} {', '.join(t['networks'])}")
     for name, texts in summary["networks"]["provenance"].items():
         lines.append(f"  {name}: {len(texts)} provenance texts, on every link; e.g. {texts[-1][:110]}")
+    lines += ["", "imported by the user (atlas indicators import, atlas points import; remove: atlas indicators remove)"]
+    lines += [f"  {d['id']:30s} {d['kind']:7s} {d['version']}  {d['file']}: {', '.join(d['indicators'])}"
+              for d in summary["imports"]] or ["  none"]
     lines += ["", "places"] + [f"  {k:11s} {v['count']:3d}  {v['source']}" for k, v in summary["places"].items()]
     by_indicator: dict[str, list[str]] = {}
     for u in summary["unplaced_cities"]:
