@@ -13,8 +13,8 @@ import argparse
 import json
 import sys
 import time
-from importlib.metadata import entry_points
 from collections.abc import Callable
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING
 

@@ -30,7 +30,7 @@ from atlas.errors import ImportRejected
 from atlas.figures.semantics import Direction, Kind
 from atlas.sources.catalogue import Indicator, Theme
 
-IMPORTED = "imported by the user"
+IMPORTED: Literal["imported by the user"] = "imported by the user"
 ImportAggregation = Literal["sum", "none"]  # a weighted mean or ratio needs other indicators the user may not have
 TableLevel = Literal["provincie", "corop", "gemeente"]
 M = TypeVar("M", bound=BaseModel)
@@ -65,7 +65,7 @@ class DatasetMeta(BaseModel):
             title_en=title or self.title, unit=self.unit, unit_nl=self.unit, levels=tuple(levels),
             years=tuple(sorted(set(years))), definition=definition, definition_nl=definition, source=self.source,
             aggregation=self.aggregation, kind=self.kind, direction=self.direction, caveats=caveats, precision=self.precision,
-            caveats_nl=caveats, origin=IMPORTED)
+            caveats_nl=caveats, origin=IMPORTED, min_population=None)
 
 
 def parse_meta(text: str, where: str = "META.toml") -> DatasetMeta:
@@ -123,7 +123,7 @@ class PointsMeta(BaseModel):
                       ) + f"; counts of fewer than {self.threshold} withheld, with secondary suppression"
         return DatasetMeta(id=indicator_id, title=title, title_nl=self.title_nl, unit=self.unit, kind="count",
                            aggregation="none", direction="neutral", source=self.source, licence=self.licence,
-                           definition=definition, theme=self.theme)
+                           definition=definition, theme=self.theme, precision=None)
 
 
 def parse_points_meta(text: str, where: str = "META.toml") -> PointsMeta:

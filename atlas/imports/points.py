@@ -184,7 +184,7 @@ def import_points(data: AtlasData, name: str, content: bytes, meta: PointsMeta,
     cells = count_cells(data, pd.Series(placement.codes, index=frame.index), years, category, boundary_year)
     keys = list(zip(cells["level"], cells["code"], cells["year"], cells["category"]))
     withheld = suppress(dict(zip(keys, cells["count"])), relations(cells, data, boundary_year), meta.threshold)
-    indicators, rows = _indicators(cells, keys, withheld, meta)
+    indicators, rows = _indicators(cells, keys, withheld, meta, name)
     observations = observations_with_vintages(data, tidy_frame(rows), indicators)
     placed = pd.Series(placement.how).value_counts().to_dict()
     record = {"file": name, "title": meta.title, "licence": meta.licence, "source": meta.source,
@@ -194,7 +194,7 @@ def import_points(data: AtlasData, name: str, content: bytes, meta: PointsMeta,
     return Dataset(meta.id, "points", indicators, observations, record)
 
 
-def _indicators(cells: pd.DataFrame, keys: list, withheld: dict, meta: PointsMeta) -> tuple[list, list[dict]]:
+def _indicators(cells: pd.DataFrame, keys: list, withheld: dict, meta: PointsMeta, name: str) -> tuple[list, list[dict]]:
     reasons = {PRIMARY: f"withheld: fewer than {meta.threshold} units (disclosure control)",
                "secondary": "withheld so that a withheld count cannot be derived from totals (disclosure control)"}
     years = sorted(int(y) for y in set(cells["year"]))
