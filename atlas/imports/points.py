@@ -125,26 +125,31 @@ def _why(row: pd.Series, postcodes: dict[str, str] | None) -> str:
     return "no coordinates, postcode or city"
 
 
-def _slug(category: str) -> str:
+def category_key(category: str) -> str:
+    """The category as it appears in indicator ids: 'Scale-up' and 'scale up' are one; empty is 'unspecified'."""
     return re.sub(r"[^a-z0-9]+", "_", fold(category)).strip("_") or UNSPECIFIED
 
 
-def count_cells(data: AtlasData, gemeente: pd.Series, years: pd.Series, category: pd.Series | None,
-                boundary_year: int) -> pd.DataFrame:
+def tally(gemeente: pd.Series, years: pd.Series, category: pd.Series | None) -> pd.Series:
+    """Placed points per (year, code, category): all that counting needs, whichever engine placed them."""
+    points = pd.DataFrame({"year": years, "code": gemeente,
+                           "category": category if category is not None else ALL}).dropna(subset=["code"])
+    return points.groupby(["year", "code", "category"]).size()
+
+
+def count_cells(data: AtlasData, counts: pd.Series, boundary_year: int) -> pd.DataFrame:
     """Counts per (level, code, year, category) for every region of the boundary year, zeros included."""
     layer = data.boundaries.get("gemeente", boundary_year)[["code", "corop_code", "provincie_code"]]
-    points = pd.DataFrame({"code": gemeente, "year": years,
-                           "category": category if category is not None else ALL}).dropna(subset=["code"])
-    categories = sorted(set(points["category"]) - {ALL})
+    categories = sorted(set(counts.index.get_level_values("category")) - {ALL})
     cells = []
     for cat in [ALL, *categories]:
-        chosen = points if cat == ALL else points[points["category"] == cat]
-        per = chosen.groupby(["year", "code"]).size()
-        for year in sorted(set(points["year"])):
-            counts = layer.assign(count=layer["code"].map(per.get(year, pd.Series(dtype=int))).fillna(0).astype(int))
+        per = counts.groupby(["year", "code"]).sum() if cat == ALL else counts.xs(cat, level="category")
+        for year in sorted(set(counts.index.get_level_values("year"))):
+            found = per.xs(year, level="year") if year in per.index.get_level_values("year") else pd.Series(dtype=int)
+            at = layer.assign(count=layer["code"].map(found).fillna(0).astype(int))
             for level, key in (("gemeente", "code"), ("corop", "corop_code"), ("provincie", "provincie_code")):
-                sums = counts.groupby(key)["count"].sum()
-                cells.append(pd.DataFrame({"level": level, "code": sums.index, "year": year, "category": cat,
+                sums = at.groupby(key)["count"].sum()
+                cells.append(pd.DataFrame({"level": level, "code": sums.index, "year": int(year), "category": cat,
                                            "count": sums.to_numpy()}))
     return pd.concat(cells, ignore_index=True)
 
@@ -180,16 +185,24 @@ def import_points(data: AtlasData, name: str, content: bytes, meta: PointsMeta,
     placement = place(data, frame, boundary_year, table)
     years = pd.to_numeric(frame["year"], errors="coerce").fillna(meta.year).astype(int) if "year" in frame \
         else pd.Series(meta.year, index=frame.index)
-    category = frame["category"].str.strip().replace("", UNSPECIFIED) if "category" in frame else None
-    cells = count_cells(data, pd.Series(placement.codes, index=frame.index), years, category, boundary_year)
+    category = frame["category"].map(category_key) if "category" in frame else None  # "Scale-up", "scale up": one
+    counts = tally(pd.Series(placement.codes, index=frame.index), years, category)
+    placed = pd.Series(placement.how).value_counts().to_dict()
+    record = {"file": name, "points": len(frame), "placed_by": {k: int(v) for k, v in placed.items()},
+              "unplaced": placement.unplaced}
+    return counted_dataset(data, counts, meta, boundary_year, record)
+
+
+def counted_dataset(data: AtlasData, counts: pd.Series, meta: PointsMeta, boundary_year: int,
+                    record: dict) -> Dataset:
+    """Counts (from `tally`, or a distributed engine's equivalent) to withheld-where-needed indicators."""
+    cells = count_cells(data, counts, boundary_year)
     keys = list(zip(cells["level"], cells["code"], cells["year"], cells["category"]))
     withheld = suppress(dict(zip(keys, cells["count"])), relations(cells, data, boundary_year), meta.threshold)
-    indicators, rows = _indicators(cells, keys, withheld, meta, name)
+    indicators, rows = _indicators(cells, keys, withheld, meta, record.get("file", ""))
     observations = observations_with_vintages(data, tidy_frame(rows), indicators)
-    placed = pd.Series(placement.how).value_counts().to_dict()
-    record = {"file": name, "title": meta.title, "licence": meta.licence, "source": meta.source,
-              "boundary_year": boundary_year, "threshold": meta.threshold, "points": len(frame),
-              "placed_by": {k: int(v) for k, v in placed.items()}, "unplaced": placement.unplaced,
+    record = {**record, "title": meta.title, "licence": meta.licence, "source": meta.source,
+              "boundary_year": boundary_year, "threshold": meta.threshold,
               "withheld_cells": {kind: sum(v == kind for v in withheld.values()) for kind in ("primary", "secondary")}}
     return Dataset(meta.id, "points", indicators, observations, record)
 
@@ -200,8 +213,8 @@ def _indicators(cells: pd.DataFrame, keys: list, withheld: dict, meta: PointsMet
     years = sorted(int(y) for y in set(cells["year"]))
     indicators, rows = [], []
     for cat in sorted(set(cells["category"])):
-        indicator_id = meta.id if cat == ALL else f"{meta.id}__{_slug(cat)}"
-        title = meta.title if cat == ALL else f"{meta.title}: {cat}"
+        indicator_id = meta.id if cat == ALL else f"{meta.id}__{cat}"
+        title = meta.title if cat == ALL else f"{meta.title}: {cat.replace('_', ' ')}"
         indicators.append(meta.table_meta(indicator_id, title).indicator(list(LEVELS_COUNTED), years))
         for key, count in zip(keys, cells["count"]):
             if key[3] != cat:

@@ -67,10 +67,15 @@ class ImportStore:
                        pd.read_parquet(folder / "observations.parquet"), meta["record"])
 
     def save(self, dataset: Dataset, shipped: Catalogue) -> Path:
-        """Write into a staging folder and swap it in; an id a shipped indicator uses is refused."""
-        clash = [i.id for i in dataset.indicators if i.id in shipped.indicators and shipped.indicators[i.id].origin != IMPORTED]
+        """Write into a staging folder and swap it in (replacing an earlier import of the same id); an indicator id
+        that a shipped indicator or another import uses is refused."""
+        others = {i: r["id"] for r in self.records() if r["id"] != dataset.id for i in r["indicators"]}
+        clash = [f"id {i.id!r} is a shipped indicator; choose another id" for i in dataset.indicators
+                 if i.id in shipped.indicators and shipped.indicators[i.id].origin != IMPORTED]
+        clash += [f"id {i.id!r} belongs to the imported dataset {others[i.id]!r}; choose another id"
+                  for i in dataset.indicators if i.id in others]
         if clash:
-            raise ImportRejected([f"id {c!r} is a shipped indicator; choose another id" for c in clash])
+            raise ImportRejected(clash)
         self.root.mkdir(parents=True, exist_ok=True)
         staging = self.root / f".{dataset.id}-{time.time_ns()}"
         staging.mkdir()

@@ -62,7 +62,7 @@ def read_sheets(name: str, content: bytes) -> dict[str | None, pd.DataFrame]:
         if suffix == ".csv":
             return {None: pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False, encoding="utf-8")}
         sheets = pd.read_excel(io.BytesIO(content), sheet_name=None, dtype=str, engine="openpyxl")
-    except (UnicodeDecodeError, ValueError, pd.errors.ParserError, OSError) as exc:
+    except Exception as exc:  # any parser failure on a user's bytes is a problem of that file
         raise ImportRejected([f"{name}: cannot be read as {suffix[1:].upper()} ({exc})"]) from None
     return {sheet: frame.fillna("") for sheet, frame in sheets.items() if len(frame.columns)}
 
