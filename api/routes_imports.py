@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 
 from api import schemas
-from api.deps import atlas_data
+from api.deps import PROBLEM, atlas_data
 from api.liveimports import refresh
 from atlas.data import AtlasData
 from atlas.imports.metadata import parse_meta, parse_points_meta
@@ -18,7 +18,7 @@ from atlas.imports.store import Dataset, ImportStore
 from atlas.imports.tables import import_table
 
 router = APIRouter(prefix="/api/v1", tags=["imports"])
-UPLOAD_RESPONSES: dict[int | str, dict] = {422: {"description": "Import rejected: every problem listed"}}
+UPLOAD_RESPONSES: dict[int | str, dict] = {422: {"description": "Import rejected: every problem listed", **PROBLEM}}
 
 
 def _saved(request: Request, data: AtlasData, dataset: Dataset) -> dict:

@@ -129,7 +129,8 @@ def with_imports(data: AtlasData, cache_dir: Path) -> AtlasData:
         frames.append(dataset.observations)
     if not imported and len(frames) == 1:
         return data
-    base_version = data.version.split("+", 1)[0]
-    version = f"{base_version}+{store.version()}" if store.version() else base_version
+    base_version = data.version.rsplit("+", 1)[-1]
+    combined = hashlib.sha256(f"{base_version}:{store.version()}".encode()).hexdigest()[:16]
+    version = f"{combined}+{base_version}" if store.version() else base_version  # tile URLs use the first 12
     return AtlasData(Catalogue(indicators), data.boundaries, pd.concat(frames, ignore_index=True), version,
                      data.data_dir, data.crosswalks)
