@@ -56,9 +56,11 @@ def import_point_list(
 
 @router.get("/imports", response_model=schemas.ImportedDatasets)
 def imports(request: Request) -> dict:
-    """Every imported dataset with its version; the catalogue marks their indicators "imported by the user"."""
+    """Every imported dataset with its version; the catalogue marks their indicators "imported by the user".
+    Unplaced rows are counted, not listed: only the uploader's own answer names them."""
     store = ImportStore(request.app.state.cache_dir)
-    return {"imports_version": store.version(), "datasets": store.records()}
+    datasets = [{**r, "unplaced": [], "unplaced_count": len(r.get("unplaced", []))} for r in store.records()]
+    return {"imports_version": store.version(), "datasets": datasets}
 
 
 @router.delete("/imports/{dataset_id}", status_code=204)

@@ -148,3 +148,17 @@ def test_the_distributed_path_publishes_the_same_counts(data, firms, by_method):
     dataset = import_points_distributed(data, points, parse_points_meta(META.format(id="firms_wgs")), "firms.csv")
     pd.testing.assert_frame_equal(_published(dataset).reset_index(drop=True),
                                   _published(by_method["wgs84"]).reset_index(drop=True))
+
+
+def test_the_listing_names_no_point_and_the_upload_answers_the_owner(data, tmp_path):
+    client = TestClient(create_app(data, cache_dir=tmp_path))
+    content = b"city,category\nAmsterdam,startup\nNergenshuizen,startup\n"
+    answer = client.post("/api/v1/imports/points", files={"file": ("few.csv", content, "text/csv")},
+                         data={"meta": META.format(id="firms_upload")})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["unplaced"] == ["row 3: city 'Nergenshuizen' matches no single gemeente"]
+    listed = client.get("/api/v1/imports").json()["datasets"]
+    assert [(d["id"], d["unplaced"], d["unplaced_count"]) for d in listed] == [("firms_upload", [], 1)]
+    assert "Nergenshuizen" not in client.get("/api/v1/imports").text
+    amsterdam = client.get("/api/v1/indicators/firms_upload/values", params={"level": "gemeente", "year": YEAR}).json()
+    assert next(r for r in amsterdam["values"] if r["code"] == "GM0363")["value"] is None  # 1 firm: withheld
