@@ -58,6 +58,7 @@ bench: setup
 	$(PY) bench/api_latency.py
 	$(PY) bench/tiles.py
 	$(PY) bench/load.py
+	$(PY) bench/imports.py
 
 clean:
 	rm -rf .cache $(VENV) web/node_modules screenshots build

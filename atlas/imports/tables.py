@@ -84,6 +84,8 @@ class _Resolver:
     def __init__(self, data: AtlasData, level: str | None):
         self.data, self.level = data, level
         self.nuts2 = nuts2_to_provincie()
+        self.known = {lv: {c for y in data.boundaries.years(lv) for c in data.boundaries.get(lv, y)["code"]}
+                      for lv in data.boundaries.levels()}
 
     def code(self, raw: str) -> tuple[str, str] | str:
         code = raw.strip().upper()
@@ -93,7 +95,7 @@ class _Resolver:
             return f"region_code {raw!r} is not a CBS code (PV.., CR.., GM....) or a NUTS 2 code"
         if self.level and level != self.level:
             return f"region_code {raw!r} is a {level} code; META.toml declares level {self.level!r}"
-        if not any(code in set(self.data.boundaries.get(level, y)["code"]) for y in self.data.boundaries.years(level)):
+        if code not in self.known.get(level, set()):
             return f"region_code {raw!r}: no {level} with this code in any boundary year {self.data.boundaries.years(level)}"
         return level, code
 
