@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 WEB_STAMP := web/node_modules/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup browser run test test-fast lint lock build info bench clean
+.PHONY: setup browser qgis run test test-fast lint lock build info bench clean
 
 setup: $(STAMP) $(WEB_STAMP)
 
@@ -19,6 +19,11 @@ $(WEB_STAMP): web/package.json web/package-lock.json web/.npmrc
 browser:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver; }
+
+# Debian's QGIS 3.22 and GDAL Python bindings for the QGIS client tests (tests/qgis), run by /usr/bin/python3.
+qgis:
+	@/usr/bin/python3 -c "import qgis.core, osgeo.gdal" 2>/dev/null || { $(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-qgis python3-gdal; }
 
 # Python packages at the versions in requirements.lock (a constraints file: it pins, the extras choose).
 $(STAMP): pyproject.toml requirements.lock
@@ -45,11 +50,11 @@ lint: setup
 	$(VENV)/bin/ruff check atlas api tests bench
 	$(VENV)/bin/mypy atlas api tests bench
 
-test: setup browser lint
+test: setup browser qgis lint
 	$(PY) -m pytest
 
 test-fast: setup lint
-	$(PY) -m pytest -m "not browser and not container and not fuzz"
+	$(PY) -m pytest -m "not browser and not container and not fuzz and not qgis"
 
 info: setup
 	$(VENV)/bin/atlas info

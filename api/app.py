@@ -15,14 +15,17 @@ from api import (
     routes_layers,
     routes_networks,
     routes_ogc,
+    routes_ogc_tiles,
     routes_regions,
     routes_startups,
+    routes_styles,
     routes_tiles,
 )
 from api.accesslog import AccessLogMiddleware, configure_access_log
 from api.caching import ETagMiddleware, HttpCacheSettings
 from api.deps import PROBLEM_RESPONSES
 from api.errors import install_error_handlers
+from api.head import HeadAsGet
 from api.liveimports import LiveImports, refresh
 from api.responsecache import ResponseCache
 from api.routes_web import mount_web
@@ -44,7 +47,7 @@ def create_app(data: AtlasData | None = None, http: HttpCacheSettings | None = N
     app = FastAPI(
         title="Innovation Atlas NL", version=__version__, docs_url=None, redoc_url=None,  # served locally: routes_web
         description="Where research and innovation happen in the Netherlands: indicators per region with source, "
-                    "year, unit and definition; layer downloads; OGC API - Features under /ogc.",
+                    "year, unit and definition; layer downloads; OGC API - Features and Tiles under /ogc.",
     )
     app.state.data = data if data is not None else load_atlas(get_settings())
     app.state.cache_dir = cache_dir or get_settings().cache_dir  # where imports live (atlas.imports.store)
@@ -59,11 +62,12 @@ def create_app(data: AtlasData | None = None, http: HttpCacheSettings | None = N
     app.add_middleware(ResponseCache, cache=app.state.responses)
     app.add_middleware(LiveImports, max_upload_bytes=settings.max_upload_mb * 2**20)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET"], allow_headers=["*"])
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "HEAD"], allow_headers=["*"])
+    app.add_middleware(HeadAsGet)  # inside the access log (which records HEAD), outside every cache
     app.add_middleware(AccessLogMiddleware, timeout_s=settings.request_timeout_s, enabled=settings.access_log)
     configure_access_log()
-    for module in (routes_catalogue, routes_regions, routes_layers, routes_ogc, routes_tiles, routes_networks,
-                   routes_startups, routes_imports):
+    for module in (routes_catalogue, routes_regions, routes_layers, routes_ogc, routes_ogc_tiles, routes_tiles,
+                   routes_styles, routes_networks, routes_startups, routes_imports):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)
     mount_web(app)
     return app

@@ -14,11 +14,21 @@ from atlas.render.export_html import LANGUAGES
 
 
 def _serve(args: argparse.Namespace) -> int:
+    """Loads (and if need be repairs) the atlas before uvicorn starts, so a data problem is one line from the
+    command line rather than a traceback from a worker; one worker serves that very load."""
     import uvicorn
 
+    from api.app import create_app
+    from atlas.data import load_atlas
+
     settings = ApiSettings()
-    uvicorn.run("api.app:create_app", factory=True, host=args.host or settings.host, port=args.port or settings.port,
-                workers=args.workers or settings.workers, access_log=False)  # the atlas writes its own JSON access log
+    data = load_atlas()
+    workers = args.workers or settings.workers
+    host, port = args.host or settings.host, args.port or settings.port
+    if workers == 1:
+        uvicorn.run(create_app(data), host=host, port=port, access_log=False)  # the atlas writes its own access log
+    else:  # each worker process loads the cache this load has just made current
+        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, access_log=False)
     return 0
 
 

@@ -19,11 +19,27 @@ class ValuesFormat(str, Enum):
     csv = "csv"
 
 
+class TableFormat(str, Enum):
+    """Tables a planner may open in Excel: a values sheet and a metadata sheet (atlas.render.workbook)."""
+
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+class ProfileFormat(str, Enum):
+    json = "json"
+    xlsx = "xlsx"
+
+
 class LayerFormat(str, Enum):
     geojson = "geojson"
     gpkg = "gpkg"
     csv = "csv"
     topojson = "topojson"
+    geoparquet = "geoparquet"
+    flatgeobuf = "flatgeobuf"
+    xlsx = "xlsx"
 
 
 class OgcFormat(str, Enum):

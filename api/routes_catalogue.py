@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 
 from api import schemas
-from api.deps import Level, ValuesFormat, api_settings, atlas_data, boundary_year, web_settings
+from api.deps import Level, TableFormat, api_settings, atlas_data, boundary_year, web_settings
 from api.settings import ApiSettings, WebSettings
 from atlas import __version__
 from atlas.data import AtlasData
@@ -20,6 +20,9 @@ from atlas.figures.values import available_levels, available_years, indicator_va
 from atlas.geography.places import regions_within
 from atlas.geography.vocabulary import LEVEL_INFO
 from atlas.render.tilegrid import bounds_wgs84
+from atlas.render.tilematrixsets import tile_sets
+from atlas.render.workbook import MEDIA_TYPE as WORKBOOK_MEDIA_TYPE
+from atlas.render.workbook import indicator_metadata, workbook
 from atlas.sources.catalogue import THEMES
 
 router = APIRouter(prefix="/api/v1", tags=["indicators"])
@@ -39,11 +42,14 @@ def config(data: AtlasData = Depends(atlas_data), settings: ApiSettings = Depend
     """What the web page needs to start: background map, zoom range, the country's extent and the region
     vocabulary (levels, names, code patterns, boundary years), so the page never spells them itself."""
     return {
-        "base_map": {"url": web.base_map_url, "attribution": web.base_map_attribution},
+        "base_map": {"url": web.base_map_url, "attribution": web.base_map_attribution, "url_rd": web.base_map_url_rd},
         "min_zoom": settings.tile_min_zoom, "max_zoom": settings.tile_max_zoom, "bounds": bounds_wgs84(data),
         "data_version": data.version,
         "boundary_years": {lv: data.boundaries.years(lv) for lv in data.boundaries.levels()},
         "levels": [LEVEL_INFO[lv].as_dict() for lv in data.boundaries.levels()],
+        "tile_matrix_sets": {tms.id: {"min_zoom": tms.min_zoom, "max_zoom": tms.max_zoom,
+                                      "href": f"/ogc/tileMatrixSets/{tms.id}"}
+                             for tms in tile_sets((settings.tile_min_zoom, settings.tile_max_zoom)).values()},
     }
 
 
@@ -117,12 +123,13 @@ def indicator(indicator_id: str, data: AtlasData = Depends(atlas_data)) -> dict:
 
 
 @router.get("/indicators/{indicator_id}/values", response_class=Response,
-            responses={200: {"model": schemas.Values, "content": {"application/json": {}, "text/csv": {}}}})
+            responses={200: {"model": schemas.Values, "content": {"application/json": {}, "text/csv": {},
+                                                                  WORKBOOK_MEDIA_TYPE: {}}}})
 def values(
     indicator_id: str,
     level: Level = Query(..., description="Region level"),
     year: int | None = Query(None, ge=1900, le=2100, description="Year; default the latest with values"),
-    format: ValuesFormat = Query(ValuesFormat.json),
+    format: TableFormat = Query(TableFormat.json, description="json, csv, or xlsx (a values and a metadata sheet)"),
     within: str | None = Query(None, description="Only regions inside a ROM's area (e.g. BOM) or provinces (PV30,PV31); "
                                                  "ranks stay national"),
     boundaries: int | None = Depends(boundary_year),
@@ -132,9 +139,14 @@ def values(
     frame = typed_values(result.frame.drop(columns=["note"]), result.indicator.decimals)
     if within:
         frame = frame[frame["code"].isin(regions_within(data, level.value, result.boundary_year, within))]
-    if format is ValuesFormat.csv:
+    if format is TableFormat.csv:
         filename = f"{indicator_id}_{level.value}_{result.year}.csv"
         return Response(frame.to_csv(index=False), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    if format is TableFormat.xlsx:
+        filename = f"{indicator_id}_{level.value}_{result.year}.xlsx"
+        metadata = indicator_metadata(data, indicator_id, result.year, result.meta()["territory"], frame["qualifier"])
+        return Response(workbook(frame, [metadata]), media_type=WORKBOOK_MEDIA_TYPE,
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
     meta = {**result.meta(), "reference": national_reference(data, indicator_id, result.year, level.value)}
     return JSONResponse({"meta": meta, "values": json.loads(frame.to_json(orient="records"))})

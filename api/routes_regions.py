@@ -10,9 +10,11 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 
 from api import schemas
-from api.deps import Level, ValuesFormat, atlas_data
+from api.deps import Level, ProfileFormat, ValuesFormat, atlas_data
 from atlas.data import AtlasData
 from atlas.figures.profiles import region_profile
+from atlas.render.workbook import MEDIA_TYPE as WORKBOOK_MEDIA_TYPE
+from atlas.render.workbook import profile_workbook
 
 router = APIRouter(prefix="/api/v1", tags=["regions"])
 
@@ -30,9 +32,17 @@ def regions(
     return {"level": level.value, "year": year, "count": len(records), "regions": records}
 
 
-@router.get("/regions/{code}", response_model=schemas.Profile)
-def region(code: str, year: int | None = Query(None, ge=1900, le=2100), data: AtlasData = Depends(atlas_data)) -> dict:
-    return region_profile(data, code, year)
+@router.get("/regions/{code}", response_model=schemas.Profile,
+            responses={200: {"content": {WORKBOOK_MEDIA_TYPE: {}}}})
+def region(code: str, year: int | None = Query(None, ge=1900, le=2100),
+           format: ProfileFormat = Query(ProfileFormat.json, description="json, or xlsx (values and metadata sheets)"),
+           data: AtlasData = Depends(atlas_data)) -> dict | Response:
+    profile = region_profile(data, code, year)
+    if format is ProfileFormat.xlsx:
+        filename = f"profile_{profile['code']}_{profile['boundary_year']}.xlsx"
+        return Response(profile_workbook(data, profile), media_type=WORKBOOK_MEDIA_TYPE,
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return profile
 
 
 CrosswalkLevel = Enum("CrosswalkLevel", {"gemeente": "gemeente"}, type=str)

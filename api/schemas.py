@@ -44,6 +44,13 @@ class Health(Open):
 class BaseMap(Open):
     url: str
     attribution: str
+    url_rd: str  # the same background in RD New (NetherlandsRDNewQuad), for the page's RD New option
+
+
+class TileMatrixSetZooms(Open):
+    min_zoom: int
+    max_zoom: int
+    href: str
 
 
 class Config(Open):
@@ -54,6 +61,7 @@ class Config(Open):
     data_version: str
     boundary_years: dict[str, list[int]]
     levels: list[LevelVocabulary]
+    tile_matrix_sets: dict[str, TileMatrixSetZooms]
 
 
 class LevelCounts(Open):
@@ -282,8 +290,129 @@ class NetworkSummary(Open):
     measured_links: int
 
 
+class MeasuredDataset(Open):
+    """A participation dataset the measured networks are built from, with the choices it offers."""
+
+    id: str
+    source: str
+    snapshot: str
+    programme_parts: list[str]
+    years: list[int]
+    org_types: dict[str, str]
+    topsectors: dict[str, list[str]] = Field(description="topsector -> programme parts: the atlas's own approximation")
+    topsector_note: str
+
+
 class Networks(Open):
     topsectors: list[NetworkSummary]
+    measured: list[MeasuredDataset] = []
+
+
+class MeasuredNode(Open):
+    code: str
+    name: str
+    coordinates: list[float] = Field(description="[lon, lat] of a point inside the region (WGS84)")
+    lon: float
+    lat: float
+    provincie_code: str
+    participations: int
+    organisations: int
+    money: float = Field(description="EC contribution to the placed participants (EUR)")
+    internal_projects: int = Field(description="projects shared by organisations inside this region")
+    internal_money: float
+    degree: int
+    strength: float = Field(description="weighted degree: sum of the weights of the node's links to other regions")
+    betweenness: float = Field(description="betweenness centrality, distance = 1 / weight")
+    community: int | None
+
+
+class MeasuredLink(Open):
+    source: str
+    target: str
+    source_name: str
+    target_name: str
+    coordinates: list[list[float]] = Field(description="[[lon, lat] of source, [lon, lat] of target]")
+    source_lon: float
+    source_lat: float
+    target_lon: float
+    target_lat: float
+    measured: bool
+    years: str = Field(description="first-last project start year of the link's projects")
+    projects: int
+    org_pairs: int
+    money: float
+    weight: float
+    within_region: bool = Field(description="both ends are the same region (draw as a ring or node size)")
+    within_province: bool
+    programme_parts: dict[str, int] = Field(description="shared projects per programme part")
+    main_part: str | None = Field(description="the programme part with most shared projects")
+    programme_part: str | None = Field(description="the same as main_part, under the name the page reads")
+    first_year: int
+    last_year: int
+
+
+class GemeenteRef(Open):
+    code: str
+    name: str
+
+
+class UnplacedOrganisation(Open):
+    pic: str
+    name: str | None
+    city: str | None
+    postcode: str | None
+    type: str
+    participations: int
+    money: float
+    reason: str
+    may_lie_in: list[GemeenteRef]
+
+
+class PlacementCoverage(Open):
+    organisations: int
+    organisations_total: int
+    participations: int
+    participations_total: int
+    money: float
+    money_total: float
+
+
+class MeasuredSummary(Open):
+    links: int
+    links_shown: int
+    links_inside_regions: int
+    share_links_within_province: float | None
+    share_weight_within_province: float | None
+    by_part: dict[str, dict] = Field(description="per programme part: links, link_projects, share_within_province")
+    projects: int
+    participations: int
+    org_pairs: int
+    org_pairs_unplaced: int
+
+
+class MeasuredMeta(Open):
+    source: str
+    snapshot: str
+    measured: bool
+    weight_rule: str
+    money_rule: str
+    projects_rule: str
+    placement: str
+    topsector_note: str | None
+
+
+class MeasuredNetwork(Open):
+    dataset: str
+    level: str
+    boundary_year: int
+    weight: Literal["projects", "money"]
+    filters: dict
+    nodes: list[MeasuredNode]
+    links: list[MeasuredLink]
+    summary: MeasuredSummary
+    coverage: PlacementCoverage
+    unplaced: list[UnplacedOrganisation]
+    meta: MeasuredMeta
 
 
 class Feature(Open):
@@ -335,6 +464,7 @@ class Collections(Open):
 class Items(FeatureCollection):
     numberMatched: int  # noqa: N815 - the OGC name
     numberReturned: int  # noqa: N815 - the OGC name
+    timeStamp: str  # noqa: N815 - the OGC name
     links: list[Link]
 
 
@@ -390,6 +520,54 @@ class StartupEcosystems(Open):
     boundary_year: int
     features: list[StartupEcosystem]
     excluded: list[ExcludedEcosystem]
+# --- OGC API - Tiles (api.routes_ogc_tiles) -----------------------------------------------------------------
+
+class TileMatrixSetRef(Open):
+    id: str
+    title: str
+    uri: str
+    crs: str
+    links: list[Link]
+
+
+class TileMatrixSets(Open):
+    tileMatrixSets: list[TileMatrixSetRef]  # noqa: N815 - the OGC name
+
+
+class TileMatrixSetDefinition(Open):
+    """OGC Two Dimensional Tile Matrix Set 2.0 (JSON), as morecantile writes it."""
+
+    id: str
+    crs: str
+    tileMatrices: list[dict]  # noqa: N815 - the OGC name
+
+
+class TileMatrixLimits(Open):
+    tileMatrix: str  # noqa: N815 - the OGC name
+    minTileRow: int  # noqa: N815 - the OGC name
+    maxTileRow: int  # noqa: N815 - the OGC name
+    minTileCol: int  # noqa: N815 - the OGC name
+    maxTileCol: int  # noqa: N815 - the OGC name
+
+
+class TileSetSummary(Open):
+    title: str
+    dataType: Literal["map", "vector"]  # noqa: N815 - the OGC name
+    crs: str
+    tileMatrixSetURI: str  # noqa: N815 - the OGC name
+    links: list[Link]
+
+
+class TileSet(TileSetSummary):
+    """OGC API - Tiles tileset metadata; `atlas_legend` is the legend the tiles are drawn with."""
+
+    tileMatrixSetLimits: list[TileMatrixLimits]  # noqa: N815 - the OGC name
+    atlas_legend: Legend
+
+
+class TileSets(Open):
+    tilesets: list[TileSetSummary]
+    links: list[Link]
 
 
 class ImportedDataset(Open):

@@ -56,6 +56,10 @@ class WebSettings(_FromEnvironment):
         default="https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/grijs/EPSG:3857/{z}/{x}/{y}.png",
         description="XYZ URL of the optional background map in the web page (default PDOK BRT grey); empty for none.",
     )
+    base_map_url_rd: str = Field(
+        default="https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/grijs/EPSG:28992/{z}/{x}/{y}.png",
+        description="The background map when the page is in RD New: XYZ URL in PDOK's NetherlandsRDNewQuad; empty for none.",
+    )
     base_map_attribution: str = Field(default="Kaartgegevens &copy; Kadaster (PDOK, BRT-Achtergrondkaart)",
                                       description="Attribution shown with the background map.")
     web_packages_dir: Path = Field(default=REPO_ROOT / "web" / "node_modules",

@@ -33,7 +33,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 if TYPE_CHECKING:
     from atlas.figures.values import IndicatorValues
     from atlas.geography.placematch import PlaceMatcher
+    from atlas.geography.placement import Placement
     from atlas.networks.links import Network
+    from atlas.networks.measured import Datasets
     from atlas.render.classify import Classification
     from atlas.render.layers import LayerFile
     from atlas.render.tilegrid import ZoomGeometry
@@ -74,6 +76,9 @@ class CacheSettings(BaseSettings):
     place_matchers: CacheLimit = CacheLimit(entries=16, mb=8)
     places: CacheLimit = CacheLimit(entries=8, mb=16)
     networks: CacheLimit = CacheLimit(entries=4, mb=32)
+    participations: CacheLimit = CacheLimit(entries=4, mb=64)  # participation datasets, per imported folder
+    placements: CacheLimit = CacheLimit(entries=16, mb=32)  # a dataset's organisations on one boundary year
+    measured_networks: CacheLimit = CacheLimit(entries=64, mb=64)  # finished network answers, per query
     parent_matches: CacheLimit = CacheLimit(entries=512, mb=8)  # level x pairs of held years: bounded by the data
 
     def limits(self) -> dict[str, CacheLimit]:
@@ -207,7 +212,10 @@ class AtlasCaches:
     layer_files: BoundedCache[tuple, LayerFile]
     place_matchers: BoundedCache[int, PlaceMatcher]
     places: BoundedCache[str, dict]
-    networks: BoundedCache[str, list[Network]]
+    networks: BoundedCache[str, tuple[list[Network], dict[str, list[str]]]]
+    participations: BoundedCache[str, Datasets]
+    placements: BoundedCache[tuple, Placement]
+    measured_networks: BoundedCache[tuple, dict]
     parent_matches: BoundedCache[tuple, dict]
 
     @classmethod

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 import time
 from collections.abc import Callable
@@ -111,18 +112,11 @@ def _download(args: argparse.Namespace) -> int:
 
 def _networks_import(args: argparse.Namespace) -> int:
     from atlas.data import load_atlas
-    from atlas.networks.links import network_summary, read_network
+    from atlas.networks.imports import import_network_file
 
-    content = args.file.read_bytes()  # an unreadable file fails here, before the atlas is loaded
-    network = read_network(load_atlas(), args.file)
-    target_dir = get_settings().cache_dir / "networks"
-    target_dir.mkdir(parents=True, exist_ok=True)
-    staging = target_dir / f".{args.file.name}.tmp"
-    staging.write_bytes(content)
-    staging.replace(target_dir / f"{network.name}.csv")
-    for t in network_summary([network]):
-        print(f"{t['id']:10s} {t['links']} links, {t['places']} places, {t['measured_links']} measured")
-    print(f"imported {len(network.links)} rows into {target_dir}; the server loads it at its next start")
+    args.file.open("rb").close()  # an unreadable file fails here, before the atlas is loaded
+    for line in import_network_file(load_atlas(), args.file, get_settings().cache_dir / "networks"):
+        print(line)
     return 0
 
 
@@ -204,8 +198,11 @@ def _parser() -> argparse.ArgumentParser:
     download.set_defaults(run=_download)
     networks = sub.add_parser("networks", help="topsector collaboration networks")
     networks_sub = networks.add_subparsers(dest="networks_command", required=True)
-    network_import = networks_sub.add_parser("import", help="validate a network CSV and add it to the atlas",
-                                             description="Columns: topsector,source,target,weight,year,source_description")
+    network_import = networks_sub.add_parser(
+        "import", help="validate a link or participation CSV and add it to the atlas",
+        description="Links: topsector,source,target,weight,year,source_description. Participations (CORDIS format): "
+                    "rcn,pic,type,start_year,programme_parts[,role,contribution,end_year,org_name,org_city,postcode_fp7]."
+                    " Importing a file of the same name (or the same content) again replaces it.")
     network_import.add_argument("file", type=Path)
     network_import.set_defaults(run=_networks_import)
     indicators = sub.add_parser("indicators", help="indicator tables brought by the user")
@@ -235,6 +232,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    logging.basicConfig(format="atlas: %(message)s", level=logging.WARNING)  # e.g. a damaged cache being rebuilt
     try:
         return args.run(args)
     except DataValidationError as exc:

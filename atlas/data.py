@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -23,15 +25,15 @@ from atlas.errors import InvalidChoice
 from atlas.geography.crosswalk import Crosswalks, build_crosswalks
 from atlas.geography.store import BoundaryStore, SourceCheck, build_store
 from atlas.geography.vintages import assign_vintages
-from atlas.geography.vocabulary import LEVELS
 from atlas.settings import GEODATA_DIR, AtlasSettings, get_settings
 from atlas.sources.catalogue import CATALOGUE_PATH, Catalogue, load_catalogue
-from atlas.sources.citytotals import city_total_rows
 from atlas.sources.indicators import load_indicator_csvs
 from atlas.sources.keyfigures import key_figure_rows
 from atlas.sources.manifest import MANIFEST_PATH, check_data_folder, load_manifest
+from atlas.sources.participation_totals import participation_total_rows
 
 BUILD_DIR_NAME = "build"
+log = logging.getLogger("atlas.data")
 POPULATION_INDICATOR, POPULATION_YEAR = "kwb_population", 2022
 
 
@@ -81,10 +83,11 @@ def build_atlas(settings: AtlasSettings | None = None) -> AtlasData:
     sources = load_manifest(MANIFEST_PATH)
     catalogue = load_catalogue(CATALOGUE_PATH)
     check_data_folder(settings.data_dir, sources, catalogue.csv_files())
+    csv_rows = load_indicator_csvs(settings.data_dir / "indicators", catalogue)  # the quick checks first
     store, raw = build_store(settings.data_dir, sources)
-    csv_rows = load_indicator_csvs(settings.data_dir / "indicators", catalogue)
     observations = pd.concat([csv_rows, key_figure_rows(catalogue, raw, sources)], ignore_index=True)
-    observations = pd.concat([observations, city_total_rows(catalogue, observations, store)], ignore_index=True)
+    observations = pd.concat([observations, participation_total_rows(catalogue, store, settings.data_dir)],
+                             ignore_index=True)
     observations = assign_vintages(observations, store, catalogue)
     return AtlasData(catalogue, store, observations, _fingerprint(settings), settings.data_dir,
                      _crosswalks(store, observations))
@@ -100,53 +103,122 @@ def _crosswalks(store: BoundaryStore, observations: pd.DataFrame) -> Crosswalks:
 
 
 def write_cache(data: AtlasData, cache_dir: Path) -> Path:
-    """Write into a temporary folder, then swap it in, so readers never see a partial cache."""
+    """Write into a staging folder named after this process, then swap it in, so readers never see a partial
+    cache; a failed write (a full disk) removes its staging folder rather than leaving it behind."""
     cache_dir.mkdir(parents=True, exist_ok=True)
-    staging = cache_dir / f".{BUILD_DIR_NAME}-{time.time_ns()}"
-    staging.mkdir()
-    for (level, year), layer in data.boundaries.layers.items():
-        layer.to_parquet(staging / f"{level}_{year}.parquet")
-    data.observations.to_parquet(staging / "observations.parquet")
-    data.crosswalks.write(staging)
-    checks = [c.__dict__ for c in data.boundaries.checks]
-    (staging / "build.json").write_text(json.dumps({"version": data.version, "checks": checks}, indent=1))
+    staging = cache_dir / f".{BUILD_DIR_NAME}-{os.getpid()}-{time.time_ns()}"
     final = cache_dir / BUILD_DIR_NAME
-    old = cache_dir / f".{BUILD_DIR_NAME}-old-{time.time_ns()}"
-    if final.exists():
-        final.rename(old)
-    staging.rename(final)
+    old = cache_dir / f".{BUILD_DIR_NAME}-{os.getpid()}-old-{time.time_ns()}"
+    staging.mkdir()
+    try:
+        files = []
+        for (level, year), layer in data.boundaries.layers.items():
+            layer.to_parquet(staging / f"{level}_{year}.parquet")
+            files.append(f"{level}_{year}.parquet")
+        data.observations.to_parquet(staging / "observations.parquet")
+        data.crosswalks.write(staging)
+        checks = [c.__dict__ for c in data.boundaries.checks]
+        meta = {"version": data.version, "checks": checks, "layers": files}
+        (staging / "build.json").write_text(json.dumps(meta, indent=1))
+        if final.exists():
+            final.rename(old)
+        staging.rename(final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if old.exists() and not final.exists():
+            old.rename(final)  # the previous build stays in place
+        raise
     shutil.rmtree(old, ignore_errors=True)
     return final
 
 
 def read_cache(cache_dir: Path, version: str, settings: AtlasSettings) -> AtlasData | None:
+    """The cached build if it is of this version; None if there is none or it is of another version.
+
+    Raises CacheDamaged, naming the file, when the build is of this version but cannot be read whole (a truncated,
+    empty or missing file, a garbled build.json): the caller rebuilds rather than serving part of it."""
     folder = cache_dir / BUILD_DIR_NAME
-    meta_path = folder / "build.json"
-    if not meta_path.is_file():
+    reading = folder / "build.json"
+    if not reading.is_file():
         return None
-    meta = json.loads(meta_path.read_text())
-    if meta.get("version") != version:
-        return None
-    layers = {}
-    for path in folder.glob("*_*.parquet"):
-        level, year = path.stem.rsplit("_", 1)
-        if level in LEVELS:
-            layers[(level, int(year))] = gpd.read_parquet(path)
-    store = BoundaryStore(layers, [SourceCheck(**c) for c in meta["checks"]])
-    observations = pd.read_parquet(folder / "observations.parquet")
-    return AtlasData(load_catalogue(CATALOGUE_PATH), store, observations, version, settings.data_dir,
-                     Crosswalks.read(folder))
+    try:
+        meta = json.loads(reading.read_text(encoding="utf-8"))
+        if not isinstance(meta, dict):
+            raise ValueError("not a JSON object")
+        if meta.get("version") != version:
+            return None
+        layers = {}
+        for name in meta["layers"]:
+            reading = folder / name
+            level, year = reading.stem.rsplit("_", 1)
+            layers[(level, int(year))] = gpd.read_parquet(reading)
+        reading = folder / "build.json"
+        store = BoundaryStore(layers, [SourceCheck(**c) for c in meta["checks"]])
+        reading = folder / "observations.parquet"
+        observations = pd.read_parquet(reading)
+        reading = folder / "crosswalk*"
+        crosswalks = Crosswalks.read(folder)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:  # pyarrow's errors are ValueErrors
+        raise CacheDamaged(reading, exc) from exc
+    return AtlasData(load_catalogue(CATALOGUE_PATH), store, observations, version, settings.data_dir, crosswalks)
+
+
+class CacheDamaged(Exception):
+    """A cache of the current version that cannot be read; rebuilt, never a reason to stop."""
+
+    def __init__(self, path: Path, cause: Exception):
+        super().__init__(f"{path}: {type(cause).__name__}: {cause}")
+
+
+def remove_stale_staging(cache_dir: Path) -> list[Path]:
+    """Staging folders of builds that died (killed, full disk) before they were swapped in: those of processes that
+    no longer run, of this process (it has none yet when it starts loading) and of the old unnamed form."""
+    removed = []
+    for folder in cache_dir.glob(f".{BUILD_DIR_NAME}-*"):
+        owner = folder.name.split("-")[1]
+        if owner.isdigit() and len(owner) < 12 and int(owner) != os.getpid() and _running(int(owner)):
+            continue  # another process's build in progress
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            removed.append(folder)
+    if removed:
+        log.warning("removed %d unfinished cache build folder(s) in %s", len(removed), cache_dir)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def load_atlas(settings: AtlasSettings | None = None, rebuild: bool = False) -> AtlasData:
-    """The cached build when it is current, otherwise a fresh build that is then cached; with the user's imports."""
+    """The cached build when it is current and whole, otherwise a fresh build that is then cached; with the
+    user's imports (atlas.imports.store), which live beside the build so a rebuild keeps them.
+
+    The cache heals itself: a damaged one is rebuilt from the data folder (logged), unfinished staging folders are
+    removed, and a cache folder that cannot be written (read-only, full) is said once while the fresh build is
+    served from memory. Problems in the data folder itself still stop the load, naming their file."""
     settings = settings or get_settings()
-    from atlas.imports.store import with_imports  # imports live beside the build, so a rebuild keeps them
+    remove_stale_staging(settings.cache_dir)
+    from atlas.imports.store import with_imports
 
     if not rebuild and settings.data_dir.is_dir():
-        cached = read_cache(settings.cache_dir, _fingerprint(settings), settings)
+        try:
+            cached = read_cache(settings.cache_dir, _fingerprint(settings), settings)
+        except CacheDamaged as exc:
+            log.warning("the cache is damaged (%s); rebuilding it from %s", exc, settings.data_dir)
+            cached = None
         if cached is not None:
             return with_imports(cached, settings.cache_dir)
     data = build_atlas(settings)
-    write_cache(data, settings.cache_dir)
+    try:
+        write_cache(data, settings.cache_dir)
+    except OSError as exc:
+        log.warning("cannot write the cache in %s (%s); using this build from memory, and the next start builds "
+                    "again", settings.cache_dir, exc.strerror or exc)
     return with_imports(data, settings.cache_dir)

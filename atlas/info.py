@@ -7,9 +7,10 @@ from atlas.figures.values import available_levels
 from atlas.geography.places import KENNISSTEDEN_SOURCE, KINDS, ROMS_SOURCE, places
 from atlas.geography.vocabulary import LEVELS
 from atlas.imports.store import ImportStore
-from atlas.networks.links import load_networks, network_summary
+from atlas.networks.links import load_networks, network_summary, skipped_network_files
+from atlas.networks.measured import BUILTIN, coverage, dataset, load_datasets, placement, unplaced
 from atlas.settings import get_settings
-from atlas.sources.citytotals import unplaced_cities
+from atlas.sources.participation_totals import indicator_rows_of_year, year_coverage
 
 
 def atlas_summary(data: AtlasData) -> dict:
@@ -44,17 +45,28 @@ def atlas_summary(data: AtlasData) -> dict:
             "years": years, "rows": int(counts.loc[ind.id, "rows"]), "missing": int(counts.loc[ind.id, "missing"]),
             "aggregation": ind.aggregation, "origin": ind.origin,
         })
-    networks = load_networks(data, get_settings().cache_dir / "networks")
+    networks_dir = get_settings().cache_dir / "networks"
+    networks = load_networks(data, networks_dir)
     provenance = {n.name: sorted({link.provenance for link in n.links}) for n in networks if n.links}
     place_sources = {"kennisstad": KENNISSTEDEN_SOURCE, "campus": "indicators/campuses.csv", "rom": ROMS_SOURCE}
-    unplaced = unplaced_cities(data.catalogue, data.observations, data.boundaries)
+    cordis = dataset(data, networks_dir, BUILTIN)
+    placed = placement(data, cordis, data.boundaries.years("gemeente")[-1])
+    coverage_by_indicator = {
+        ind.id: {str(y): year_coverage(indicator_rows_of_year(ind, cordis.frame, y),
+                                       placement(data, cordis, data.boundaries.nearest_year("gemeente", y)))
+                 for y in ind.years}
+        for ind in data.catalogue.indicators.values() if ind.derivation}
+    measured = {"dataset": BUILTIN, "boundary_year": placed.boundary_year, "coverage": coverage(cordis, placed),
+                "imported": sorted(set(load_datasets(data, networks_dir).tables) - {BUILTIN}),
+                "skipped_files": load_datasets(data, networks_dir).skipped}
     return {
         "data_dir": str(data.data_dir), "data_version": data.version, "boundaries": boundaries,
         "derived_layers": derived, "sources": [c.__dict__ for c in data.boundaries.checks],
         "indicators": indicators, "coverage_gaps": gaps,
-        "networks": {"topsectors": network_summary(networks), "provenance": provenance},
+        "networks": {"topsectors": network_summary(networks), "provenance": provenance, "measured": measured,
+                     "skipped_files": skipped_network_files(data, networks_dir)},
         "places": {k: {"count": len(places(data, k)["features"]), "source": place_sources[k]} for k in KINDS},
-        "unplaced_cities": [u.__dict__ for u in unplaced],
+        "unplaced_organisations": unplaced(data, cordis, placed), "placement_coverage": coverage_by_indicator,
         "imports": ImportStore(get_settings().cache_dir).records(),
     }
 
@@ -85,12 +97,24 @@ def format_summary(summary: dict) -> str:
     lines += [f"  {d['id']:30s} {d['kind']:7s} {d['version']}  {d['file']}: {', '.join(d['indicators'])}"
               for d in summary["imports"]] or ["  none"]
     lines += ["", "places"] + [f"  {k:11s} {v['count']:3d}  {v['source']}" for k, v in summary["places"].items()]
-    by_indicator: dict[str, list[str]] = {}
-    for u in summary["unplaced_cities"]:
-        by_indicator.setdefault(u["indicator"], []).append(f"{u['city']} ({u['organisations']})")
-    lines += ["", "city names not placed in a gemeente (organisation rows), never guessed"]
-    same: dict[tuple[str, ...], list[str]] = {}
-    for ind, cities in by_indicator.items():
-        same.setdefault(tuple(cities), []).append(ind)
-    lines += [f"  {', '.join(inds)}: {len(cities)} cities: {', '.join(cities)}" for cities, inds in same.items()]
+    measured = summary["networks"]["measured"]
+    cov = measured["coverage"]
+    lines += ["", f"measured networks: {measured['dataset']} placed on the gemeenten of {measured['boundary_year']}: "
+              f"organisations {cov['organisations']:,}/{cov['organisations_total']:,}, participations "
+              f"{cov['participations']:,}/{cov['participations_total']:,}, EUR {cov['money']:,.0f}/{cov['money_total']:,.0f}"
+              + (f"; imported: {', '.join(measured['imported'])}" if measured["imported"] else "")]
+    for name, problems in {**summary["networks"]["skipped_files"], **measured["skipped_files"]}.items():
+        lines.append(f"  skipped file {name}: {problems[0]}" + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""))
+    for ind, years in summary["placement_coverage"].items():
+        lines.append(f"  {ind}: participations placed per year (own boundaries): " + ", ".join(
+            f"{y} {c['participations']}/{c['participations_total']}" for y, c in years.items()))
+    rows = summary["unplaced_organisations"]
+    no_city = [r for r in rows if not r["city"]]
+    lines += [f"organisations not placed in a gemeente ({len(rows)}), never guessed: {len(no_city)} with no city in the "
+              f"source ({sum(r['participations'] for r in no_city):,} participations, "
+              f"EUR {sum(r['money'] for r in no_city):,.0f}); with a city:"]
+    lines += [f"  {r['pic']} {r['name'] or '-'} ({r['city']} {r['postcode'] or ''}): {r['participations']} participations, "
+              f"EUR {r['money']:,.0f}; {r['reason']}"
+              + (f"; may lie in {', '.join(g['name'] for g in r['may_lie_in'])}" if r["may_lie_in"] else "")
+              for r in rows if r["city"]]
     return "\n".join(lines)

@@ -21,7 +21,7 @@ from atlas.data import load_atlas
 from atlas.settings import get_settings
 
 VALUES = [f"/api/v1/indicators/{i}/values?level={lv}" for i in ("kwb_pct_higher_educated", "kwb_population",
-          "h2020_organisations_gemeente") for lv in ("provincie", "corop", "gemeente")]
+          "h2020_organisations") for lv in ("provincie", "corop", "gemeente")]
 PROFILES = [f"/api/v1/regions/{code}" for code in ("GM0363", "GM0344", "GM0772", "GM0518", "CR17", "PV27", "PV30",
                                                    "GM0289", "GM0153", "GM0935")]
 LAYERS = ["/api/v1/layers/provincie?simplify=500", "/api/v1/layers/corop?year=2022&simplify=250&indicators=kwb_population"]

@@ -47,7 +47,12 @@ def _summary(joined: pd.DataFrame) -> pd.DataFrame:
         "sources": group["label"].agg(", ".join),
     })
     if "note" in joined:
-        result["inherited_qualifier"] = group["note"].agg(lambda notes: merged_qualifiers(notes.map(qualifier_codes)))
+        # each distinct note is read once, and only the parts with a qualifier are merged per target
+        codes = joined["note"].map({n: qualifier_codes(n) for n in joined["note"].dropna().unique()})
+        qualified = codes.notna()
+        merged = codes[qualified].groupby(joined.loc[qualified, "to_code"]).agg(merged_qualifiers)
+        inherited = merged.reindex(result.index).astype(object)
+        result["inherited_qualifier"] = inherited.where(inherited.notna(), None)
     result["lacking"] = joined[~joined["has_value"]].groupby("to_code")["label"].agg(", ".join).reindex(result.index)
     single_same_code = (result["members"] == 1) & (result["first_code"] == result.index.to_series())
     result["harmonised"] = harmonised_label(single_same_code, result["exact"])

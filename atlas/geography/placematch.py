@@ -2,13 +2,16 @@
 
 A name matches when, after folding case, accents and punctuation, it equals a gemeente name of that
 year, or an alias in `geodata/place_aliases.csv` (spelling variants, towns within a municipality,
-former municipalities) whose target exists that year. A name that matches nothing, or more than one
+former municipalities) whose target exists that year. Aliases are resolved per boundary year: a town
+can have one row per municipality it belonged to, oldest first, and the first target that exists in
+the year asked for wins (Franeker is in Franekeradeel on the 2015 boundaries, in Waadhoeke from 2018). A name that matches nothing, or more than one
 gemeente, is returned as unmatched with the reason and any candidates, so callers can list it.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +25,7 @@ if TYPE_CHECKING:
     from atlas.data import AtlasData
 
 ALIASES_PATH = GEODATA_DIR / "place_aliases.csv"
+SUFFIX = re.compile(r"\s*\([^)]*\)$")
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,7 @@ class Match:
 class PlaceMatcher:
     year: int
     by_name: dict[str, list[tuple[str, str]]]
-    aliases: dict[str, tuple[str, str]] = field(default_factory=dict)
+    aliases: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     def match(self, name: str) -> Match:
         key = fold(name)
@@ -47,8 +51,7 @@ class PlaceMatcher:
             return Match(name, found[0][0], found[0][1], "name")
         if len(found) > 1:
             return Match(name, None, None, "unmatched", "ambiguous name", tuple(n for _, n in found))
-        if key in self.aliases:
-            target, kind = self.aliases[key]
+        for target, kind in self.aliases.get(key, []):
             hit = self.by_name.get(fold(target), [])
             if len(hit) == 1:
                 return Match(name, hit[0][0], hit[0][1], f"alias:{kind}")
@@ -59,9 +62,13 @@ class PlaceMatcher:
         return Match(name, None, None, "unmatched", f"no gemeente of {self.year} and no known alias")
 
 
-def _aliases(path: Path) -> dict[str, tuple[str, str]]:
+def _aliases(path: Path) -> dict[str, list[tuple[str, str]]]:
+    """Every alias with its targets in file order (oldest municipality first)."""
+    aliases: dict[str, list[tuple[str, str]]] = {}
     with path.open(encoding="utf-8", newline="") as handle:
-        return {fold(row["alias"]): (row["gemeente"], row["kind"]) for row in csv.DictReader(handle)}
+        for row in csv.DictReader(handle):
+            aliases.setdefault(fold(row["alias"]), []).append((row["gemeente"], row["kind"]))
+    return aliases
 
 
 def build_matcher(layer: pd.DataFrame, boundary_year: int) -> PlaceMatcher:
@@ -69,6 +76,14 @@ def build_matcher(layer: pd.DataFrame, boundary_year: int) -> PlaceMatcher:
     by_name: dict[str, list[tuple[str, str]]] = {}
     for code, name in zip(layer["code"], layer["name"]):
         by_name.setdefault(fold(name), []).append((code, name))
+    # CBS adds a province suffix to some names in some years ('Hengelo (O.)', 'Rijswijk (ZH.)'); the bare name
+    # finds them too, unless it is a gemeente name of its own or two gemeenten share it (Bergen: ambiguous)
+    bare: dict[str, list[tuple[str, str]]] = {}
+    for code, name in zip(layer["code"], layer["name"]):
+        if SUFFIX.search(name):
+            bare.setdefault(fold(SUFFIX.sub("", name)), []).append((code, name))
+    for key, pairs in bare.items():
+        by_name.setdefault(key, pairs)
     return PlaceMatcher(boundary_year, by_name, _aliases(ALIASES_PATH))
 
 

@@ -150,8 +150,8 @@ def build_store(data_dir: Path, sources: list[BoundarySource]) -> tuple[Boundary
         member_source = by_role.get(("membership", level, year))
         attribute = _membership_from_attributes(raw[member_source.path], member_source) if member_source else None
         if source.province_name:
-            names = province_codes_by_name(primary[("provincie", year)])
-            by_name = raw[source.path][source.province_name].map(lambda n, names=names: names.get(fold(str(n))))
+            by_name = _provinces_by_name(raw[source.path][source.province_name], primary.get(("provincie", year)),
+                                         f"{source.path} column {source.province_name}")
             attribute = pd.DataFrame({"provincie_code": by_name.values}, index=frame["code"].values)
         if level == "gemeente":
             layers[(level, year)] = _assign_parents(frame, ["corop", "provincie"], attribute, primary)
@@ -169,6 +169,19 @@ def build_store(data_dir: Path, sources: list[BoundarySource]) -> tuple[Boundary
     store = BoundaryStore({key: _finish(frame) for key, frame in layers.items()}, checks)
     _check_membership(store)
     return store, raw
+
+
+def _provinces_by_name(names: pd.Series, provinces: gpd.GeoDataFrame | None, where: str) -> pd.Series:
+    """Province codes for the province names a source gives; every name must be a province of the same year."""
+    if provinces is None:
+        raise DataValidationError([f"{where}: no provincie boundaries of the same year to match province names to"])
+    codes = province_codes_by_name(provinces)
+    matched = names.map(lambda n: codes.get(fold(str(n))))
+    unknown = sorted({str(n) for n in names[matched.isna()]})
+    if unknown:
+        raise DataValidationError([f"{where}: province name(s) {unknown} match no province of the year; "
+                                   f"valid: {sorted(provinces['name'])}"])
+    return matched
 
 
 def _check_membership(store: BoundaryStore) -> None:

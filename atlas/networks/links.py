@@ -10,6 +10,7 @@ file is reported with its line, and nothing is loaded from a file that has any.
 from __future__ import annotations
 
 import csv
+import logging
 import math
 import re
 from collections import defaultdict
@@ -26,6 +27,7 @@ from atlas.geography.placematch import place_matcher
 from atlas.geography.vocabulary import LEVELS
 from atlas.settings import GEODATA_DIR
 
+log = logging.getLogger(__name__)
 BUILTIN_DIR = GEODATA_DIR / "networks"
 COLUMNS = ["topsector", "source", "target", "weight", "year", "source_description"]
 CODE = re.compile(r"^(GM\d{4}|CR\d{2}|PV\d{2})$")
@@ -140,13 +142,29 @@ def read_network(data: AtlasData, path: Path) -> Network:
     return Network(path.stem, tuple(links))
 
 
-def load_networks(data: AtlasData, imported_dir: Path) -> list[Network]:
-    """The built-in qualitative network plus every file imported with `atlas networks import`."""
-    def read_all() -> list[Network]:
-        files = sorted(BUILTIN_DIR.glob("*.csv")) + sorted(imported_dir.glob("*.csv") if imported_dir.is_dir() else [])
-        return [read_network(data, f) for f in files]
+def _read_all(data: AtlasData, imported_dir: Path) -> tuple[list[Network], dict[str, list[str]]]:
+    """The built-in file must be valid (a broken one fails loudly); a bad imported file is skipped with a
+    logged warning and listed, so it never breaks the other networks. Participation files live in their own
+    subfolder (atlas.networks.measured) and are not read here."""
+    networks = [read_network(data, f) for f in sorted(BUILTIN_DIR.glob("*.csv"))]
+    skipped: dict[str, list[str]] = {}
+    for path in sorted(imported_dir.glob("*.csv")) if imported_dir.is_dir() else []:
+        try:
+            networks.append(read_network(data, path))
+        except DataValidationError as exc:
+            log.warning("skipped network file %s: %s", path.name, "; ".join(exc.problems[:3]))
+            skipped[path.name] = exc.problems
+    return networks, skipped
 
-    return data.caches.networks.get_or_compute(str(imported_dir), read_all)
+
+def load_networks(data: AtlasData, imported_dir: Path) -> list[Network]:
+    """The built-in qualitative network plus every valid file imported with `atlas networks import`."""
+    return data.caches.networks.get_or_compute(str(imported_dir), lambda: _read_all(data, imported_dir))[0]
+
+
+def skipped_network_files(data: AtlasData, imported_dir: Path) -> dict[str, list[str]]:
+    """Imported link files that were not loaded, with their problems."""
+    return data.caches.networks.get_or_compute(str(imported_dir), lambda: _read_all(data, imported_dir))[1]
 
 
 def _parent(data: AtlasData, code: str, level: str) -> str:
@@ -188,27 +206,24 @@ def aggregate(data: AtlasData, links: list[Link], level: str) -> tuple[list[Link
     return list(merged.values()), dict(internal)
 
 
+def _nodes(links: list[Link]) -> list[str]:
+    return list(dict.fromkeys(c for link in links for c in (link.source, link.target) if c))
+
+
 def metrics(links: list[Link]) -> dict[str, dict]:
-    """Degree, weighted degree (measured links only), betweenness and community per node."""
+    """Degree, weighted degree, betweenness and community per node, for measured links only."""
     graph = nx.Graph()
     for link in links:
         graph.add_node(link.source)
         if link.target:
-            graph.add_edge(link.source, link.target, weight=link.weight or 0.0, measured=link.measured)
-    measured = all(d["measured"] for _, _, d in graph.edges(data=True))
+            graph.add_edge(link.source, link.target, weight=link.weight or 0.0)
     betweenness = nx.betweenness_centrality(graph) if graph.number_of_edges() else {n: 0.0 for n in graph}
-    communities = nx.community.greedy_modularity_communities(graph, weight="weight" if measured else None) \
+    communities = nx.community.greedy_modularity_communities(graph, weight="weight") \
         if graph.number_of_edges() else [set(graph.nodes)]
     community_of = {node: i for i, group in enumerate(communities) for node in group}
-    return {
-        node: {
-            "degree": graph.degree(node),
-            "weighted_degree": graph.degree(node, weight="weight") if measured else None,
-            "betweenness": round(betweenness[node], 6),
-            "community": community_of.get(node, 0),
-        }
-        for node in graph.nodes
-    }
+    return {node: {"degree": graph.degree(node), "weighted_degree": graph.degree(node, weight="weight"),
+                   "betweenness": round(betweenness[node], 6), "community": community_of.get(node, 0)}
+            for node in graph.nodes}
 
 
 def _point(data: AtlasData, code: str) -> tuple[float, float, str, str]:
@@ -238,7 +253,9 @@ def network_geojson(data: AtlasData, networks: list[Network], topsector: str, le
         raise UnknownResource("topsector", topsector, present, hint="topsectors with a loaded network")
     merged, internal = aggregate(data, links, level)
     shown = [link for link in merged if link.weight is None or link.weight >= min_weight]
-    node_metrics = metrics(shown)
+    measured = bool(shown) and all(link.measured for link in shown)
+    # metrics describe collaboration only where links were measured; on a drawing they would describe the drawing
+    node_metrics = metrics(shown) if measured else {node: {} for node in _nodes(shown)}
     top = max((link.weight for link in shown if link.weight is not None), default=0.0) or 1.0
     features = []
     for link in shown:
@@ -260,7 +277,7 @@ def network_geojson(data: AtlasData, networks: list[Network], topsector: str, le
                                         "node_level": node_level, "internal_links": internal.get(code, {}).get("links", 0),
                                         "internal_weight": internal.get(code, {}).get("weight"), **values}})
     return {"type": "FeatureCollection", "topsector": topsector, "name": TOPSECTORS[topsector], "level": level,
-            "measured": any(link.measured for link in shown), "features": features}
+            "measured": measured, "metrics": measured, "features": features}
 
 
 def network_summary(networks: list[Network]) -> list[dict]:

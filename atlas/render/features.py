@@ -1,18 +1,31 @@
-"""Feature pages for OGC API - Features: bbox filter (via the spatial index), paging and output CRS."""
+"""Feature pages for OGC API - Features: bbox and datetime filters, paging and output CRS.
+
+The filters follow Part 1 (core) and Part 2 (CRS): a bbox has four or six numbers (the height range of six is
+accepted and, the regions being flat, does not filter), may cross the antimeridian (minLon > maxLon in CRS84) and
+may be given in any CRS the collection offers (`bbox-crs`). Every collection is one boundary year, so its
+features are valid from 1 January to 31 December of that year: `datetime` (an instant or a closed or half-open
+interval, RFC 3339) keeps all of them when it meets that year and none otherwise.
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 
+import geopandas as gpd
 import shapely
 
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
-from atlas.geography.vocabulary import CRS84_URI, CRS_URIS, OUTPUT_CRS
+from atlas.geography.vocabulary import CRS84_URI, CRS_URIS, OUTPUT_CRS, WGS84
 from atlas.render.layers import BASE_COLUMNS
 
-NL_WGS84_BOUNDS = (3.0, 50.5, 7.5, 53.8)
+BBOX_FORMS = ["minx,miny,maxx,maxy", "minx,miny,minz,maxx,maxy,maxz"]
+DATETIME_FORMS = ["2023-06-01T12:00:00Z", "2023-06-01", "2022-01-01T00:00:00Z/2023-12-31T23:59:59Z",
+                  "2022-01-01/..", "../2023-12-31"]
+OPEN = ("", "..")
+SEGMENT_M = 1000.0  # a projected bbox is densified before it is transformed, so its curved edges stay faithful
 
 
 @dataclass
@@ -21,33 +34,100 @@ class FeaturePage:
     matched: int
 
 
-def parse_bbox(text: str) -> tuple[float, float, float, float]:
-    """minLon,minLat,maxLon,maxLat in CRS84; refuses anything that is not a valid lon/lat box."""
+@dataclass(frozen=True)
+class Period:
+    """A closed time interval; either end may be open (None)."""
+
+    start: datetime | None
+    end: datetime | None
+
+    def meets_year(self, year: int) -> bool:
+        first = datetime(year, 1, 1, tzinfo=UTC)
+        last = datetime(year, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+        return (self.start is None or self.start <= last) and (self.end is None or self.end >= first)
+
+
+def _crs(uri: str, parameter: str) -> str:
+    if uri not in CRS_URIS:
+        raise InvalidChoice(parameter, uri, list(CRS_URIS))
+    return OUTPUT_CRS[CRS_URIS[uri]]
+
+
+def parse_bbox(text: str, bbox_crs: str = CRS84_URI) -> list[shapely.Polygon]:
+    """The boxes (in CRS84) a `bbox` in `bbox_crs` covers: two when a CRS84 box crosses the antimeridian."""
+    crs = _crs(bbox_crs, "bbox-crs")
     try:
-        box = tuple(float(v) for v in text.split(","))
+        numbers = [float(v) for v in text.split(",")]
     except ValueError:
-        raise InvalidChoice("bbox", text, ["minLon,minLat,maxLon,maxLat (CRS84 degrees)"]) from None
-    if len(box) != 4:
-        raise InvalidChoice("bbox", text, ["four numbers: minLon,minLat,maxLon,maxLat"])
-    x1, y1, x2, y2 = box
-    if not (-180 <= x1 <= 180 and -180 <= x2 <= 180 and -90 <= y1 <= 90 and -90 <= y2 <= 90) or x1 > x2 or y1 > y2:
-        raise InvalidChoice("bbox", text, ["longitudes in -180..180, latitudes in -90..90, min <= max"])
-    return box  # type: ignore[return-value]
+        raise InvalidChoice("bbox", text, BBOX_FORMS) from None
+    if len(numbers) not in (4, 6) or not all(map(_finite, numbers)):
+        raise InvalidChoice("bbox", text, BBOX_FORMS, hint="four or six finite numbers")
+    if len(numbers) == 6:
+        x1, y1, z1, x2, y2, z2 = numbers
+        if z1 > z2:
+            raise InvalidChoice("bbox", text, BBOX_FORMS, hint="minz must not exceed maxz")
+    else:
+        x1, y1, x2, y2 = numbers
+    if bbox_crs != CRS84_URI:
+        if x1 > x2 or y1 > y2:
+            raise InvalidChoice("bbox", text, BBOX_FORMS, hint=f"min must not exceed max in {bbox_crs}")
+        box = shapely.segmentize(shapely.box(x1, y1, x2, y2), SEGMENT_M)
+        return [gpd.GeoSeries([box], crs=crs).to_crs(WGS84).iloc[0]]
+    if not (-180 <= x1 <= 180 and -180 <= x2 <= 180 and -90 <= y1 <= 90 and -90 <= y2 <= 90) or y1 > y2:
+        raise InvalidChoice("bbox", text, BBOX_FORMS,
+                            hint="CRS84: longitudes in -180..180, latitudes in -90..90, minLat <= maxLat")
+    if x1 > x2:  # across the antimeridian: east of minLon and west of maxLon
+        return [shapely.box(x1, y1, 180, y2), shapely.box(-180, y1, x2, y2)]
+    return [shapely.box(x1, y1, x2, y2)]
+
+
+def _finite(value: float) -> bool:
+    return value == value and abs(value) != float("inf")
+
+
+def _instant(text: str, end: bool) -> datetime:
+    """An RFC 3339 date-time (with its offset) or a full date (the whole day, UTC)."""
+    if "T" not in text.upper():
+        day = date.fromisoformat(text)
+        return datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
+    moment = datetime.fromisoformat(text.upper())
+    if moment.tzinfo is None:
+        raise ValueError("a date-time needs its offset (Z or +hh:mm)")
+    return moment
+
+
+def parse_datetime(text: str) -> Period:
+    """`datetime` as Part 1 defines it: an instant, start/end, or an interval open at one end with `..`."""
+    try:
+        if "/" not in text:
+            if text in OPEN:
+                raise ValueError("an instant cannot be open")
+            return Period(_instant(text, end=False), _instant(text, end=True))
+        start_text, end_text = text.split("/", 1)
+        if start_text in OPEN and end_text in OPEN:
+            raise ValueError("at most one end of the interval can be open")
+        start = None if start_text in OPEN else _instant(start_text, end=False)
+        end = None if end_text in OPEN else _instant(end_text, end=True)
+    except ValueError as exc:
+        raise InvalidChoice("datetime", text, DATETIME_FORMS, hint=str(exc)) from None
+    if start is not None and end is not None and start > end:
+        raise InvalidChoice("datetime", text, DATETIME_FORMS, hint="the interval starts after it ends")
+    return Period(start, end)
 
 
 def feature_page(
     data: AtlasData, level: str, year: int, limit: int, offset: int,
-    bbox: tuple[float, float, float, float] | None = None, crs_uri: str = CRS84_URI,
+    boxes: list[shapely.Polygon] | None = None, crs_uri: str = CRS84_URI, period: Period | None = None,
 ) -> FeaturePage:
-    if crs_uri not in CRS_URIS:
-        raise InvalidChoice("crs", crs_uri, list(CRS_URIS))
+    crs = _crs(crs_uri, "crs")
     layer = data.boundaries.get(level, year)
-    if bbox is not None:
-        hits = layer.sindex.query(shapely.box(*bbox), predicate="intersects")
+    if period is not None and not period.meets_year(year):
+        layer = layer.iloc[0:0]
+    if boxes is not None:
+        hits = {int(i) for box in boxes for i in layer.sindex.query(box, predicate="intersects")}
         layer = layer.iloc[sorted(hits)]
     matched = len(layer)
     page = layer.iloc[offset: offset + limit]
-    crs = OUTPUT_CRS[CRS_URIS[crs_uri]]
     frame = page[BASE_COLUMNS + ["geometry"]].to_crs(crs)
     collection = json.loads(frame.to_json(na="drop", drop_id=True))
     for feature, code in zip(collection["features"], page["code"]):

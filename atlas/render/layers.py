@@ -1,11 +1,16 @@
 """Downloadable layers: boundaries of one level and year joined with chosen indicators, in GIS formats.
 
+GeoParquet and FlatGeobuf carry the indicators' metadata (source, unit, definition, year, qualifiers) inside
+the file (Parquet schema metadata `atlas`, FlatGeobuf layer DESCRIPTION), GeoJSON in a `metadata` member,
+XLSX on a sheet of its own (atlas.render.workbook), so the numbers never travel without their meaning.
+
 Simplification runs on the whole coverage at once (GEOS coverage simplification, in RD New metres) so
 neighbouring regions keep sharing their edges: no gaps or overlaps appear between them in QGIS.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import tempfile
 from dataclasses import dataclass
@@ -13,21 +18,27 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow.parquet as pq
 import pyogrio
 import shapely
 
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
 from atlas.figures.semantics import typed_values
-from atlas.figures.values import available_years, indicator_values
+from atlas.figures.values import available_levels, available_years, indicator_values
 from atlas.geography.geometry import polygonal_part
 from atlas.geography.vocabulary import OUTPUT_CRS, RD_NEW
+from atlas.render.workbook import MEDIA_TYPE as WORKBOOK_MEDIA_TYPE
+from atlas.render.workbook import indicator_metadata, workbook
 
 FORMATS = {
     "geojson": ("application/geo+json", "geojson"),
     "gpkg": ("application/geopackage+sqlite3", "gpkg"),
     "csv": ("text/csv; charset=utf-8", "csv"),
     "topojson": ("application/json", "topojson"),
+    "geoparquet": ("application/vnd.apache.parquet", "parquet"),
+    "flatgeobuf": ("application/flatgeobuf", "fgb"),
+    "xlsx": (WORKBOOK_MEDIA_TYPE, "xlsx"),
 }
 BASE_COLUMNS = ["code", "name", "level", "year", "gemeente_code", "corop_code", "provincie_code", "area_km2"]
 MAX_SIMPLIFY_M = 5000.0
@@ -81,6 +92,35 @@ def _metadata(data: AtlasData, indicators: list[str]) -> dict:
                 if k in ("title", "unit", "definition", "source", "caveats")} for i in indicators}
 
 
+def _metadata_rows(data: AtlasData, frame: gpd.GeoDataFrame, indicators: list[str], boundaries: str) -> list[dict]:
+    """Per indicator: source, unit, definition, the year this layer carries and the qualifiers in it."""
+    rows = []
+    for i in indicators:
+        year = frame[f"{i}__year"].iloc[0]
+        rows.append(indicator_metadata(data, i, None if pd.isna(year) else int(year), boundaries,
+                                       frame[f"{i}__qualifier"]))
+    return rows
+
+
+def _written(frame: gpd.GeoDataFrame, stem: str, extension: str, **options) -> bytes:
+    """A file written by pyogrio (GDAL), read back as bytes."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"{stem}.{extension}"
+        pyogrio.write_dataframe(frame, path, **options)
+        return path.read_bytes()
+
+
+def _geoparquet(frame: gpd.GeoDataFrame, metadata: dict) -> bytes:
+    """GeoParquet (its `geo` metadata holds the CRS) with the atlas's metadata as schema metadata `atlas`."""
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    table = pq.read_table(io.BytesIO(buffer.getvalue()))
+    table = table.replace_schema_metadata({**table.schema.metadata, b"atlas": json.dumps(metadata).encode()})
+    out = io.BytesIO()
+    pq.write_table(table, out)
+    return out.getvalue()
+
+
 def export_layer(data: AtlasData, frame: gpd.GeoDataFrame, fmt: str, indicators: list[str]) -> LayerFile:
     """Serialise a layer; GeoJSON is RFC 7946 (WGS84, no crs member) unless another CRS was asked for."""
     _check(fmt, FORMATS, "format")
@@ -101,11 +141,22 @@ def export_layer(data: AtlasData, frame: gpd.GeoDataFrame, fmt: str, indicators:
         if epsg != 4326:
             collection["crs"] = {"type": "name", "properties": {"name": f"urn:ogc:def:crs:EPSG::{epsg}"}}
         content = json.dumps(collection, ensure_ascii=False).encode()
+    elif fmt in ("geoparquet", "flatgeobuf", "xlsx"):
+        boundaries = f"{level} {year}, CBS/PDOK"
+        rows = _metadata_rows(data, frame, indicators, boundaries)
+        metadata = {"indicators": rows, "boundaries": boundaries}
+        if fmt == "geoparquet":
+            content = _geoparquet(frame, metadata)
+        elif fmt == "flatgeobuf":
+            content = _written(frame, stem, extension, layer=f"{level}_{year}", driver="FlatGeobuf",
+                               layer_options={"TITLE": f"Innovation Atlas NL: {boundaries}",
+                                              "DESCRIPTION": json.dumps(metadata, ensure_ascii=False)})
+        else:
+            content = workbook(pd.DataFrame(frame.drop(columns="geometry")), rows)
     else:
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / f"{stem}.gpkg"
-            pyogrio.write_dataframe(frame, path, layer=f"{level}_{year}", driver="GPKG")
-            content = path.read_bytes()
+        # GeoPackage 1.2: what QGIS 3.22 LTR's GDAL reads without warning that a newer file is partly supported
+        content = _written(frame, stem, extension, layer=f"{level}_{year}", driver="GPKG",
+                           dataset_options={"VERSION": "1.2"})
     return LayerFile(content, media_type, f"{stem}.{extension}")
 
 
@@ -132,6 +183,8 @@ def value_year(data: AtlasData, indicator_id: str, level: str, boundary_year: in
     years = available_years(data, indicator, level)
     if not years and indicator.undated:
         return None
+    if not years:
+        raise InvalidChoice("level", level, available_levels(data, indicator), hint=f"levels with values of {indicator_id}")
     own = [y for y in years if own_boundary_year(data, indicator_id, level, y) == boundary_year]
     return max(own) if own else max(years)
 

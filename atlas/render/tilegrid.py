@@ -1,9 +1,11 @@
-"""The Web Mercator tile grid (XYZ, as Leaflet and TileJSON use it) and region geometry prepared per zoom.
+"""Tile addresses in any tile matrix set the atlas serves (atlas.render.tilematrixsets; Web Mercator XYZ
+as Leaflet and TileJSON use it is the default) and region geometry prepared per set and zoom.
 
 Rendering a tile must touch only the regions that intersect it, and only as many vertices as the
-pixels can show. So each level and boundary year gets, per zoom, geometries simplified to a quarter of
-a 256 px pixel (which is half a pixel of a 512 px tile) and an STR-tree over them; both are built once
-and kept in the bounded `zoom_geometries` cache.
+pixels can show. So each level and boundary year gets, per tile matrix set and zoom, geometries in the
+set's CRS simplified to a quarter of a 256 px pixel (which is half a pixel of a 512 px tile) and an
+STR-tree over them; both are built once and kept in the bounded `zoom_geometries` cache. The PNG and MVT
+renderers only ask a TileAddress for its extent, so they draw any set alike.
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import morecantile
 import numpy as np
 import shapely
 from shapely import STRtree
 
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
-from atlas.geography.vocabulary import WEB_MERCATOR
+from atlas.render.tilematrixsets import CRS, GRIDS, WEB_MERCATOR_QUAD, tile_set
 
 WORLD_HALF = 20037508.342789244
 TILE_SIZE = 256
@@ -30,36 +33,38 @@ class TileAddress:
     x: int
     y: int
     scale: int = 1
+    tms: str = WEB_MERCATOR_QUAD
 
     @property
     def size(self) -> int:
         return TILE_SIZE * self.scale
 
     def bounds(self) -> tuple[float, float, float, float]:
-        """(minx, miny, maxx, maxy) in EPSG:3857; y counts down from the north as in XYZ."""
-        span = 2 * WORLD_HALF / (1 << self.z)
-        minx = -WORLD_HALF + self.x * span
-        maxy = WORLD_HALF - self.y * span
-        return minx, maxy - span, minx + span, maxy
+        """(minx, miny, maxx, maxy) in the set's CRS; y counts down from the top as in XYZ."""
+        b = GRIDS[self.tms].xy_bounds(morecantile.Tile(self.x, self.y, self.z))
+        return b.left, b.bottom, b.right, b.top
 
 
-def tile_address(z: int, x: int, y: int, scale: int, min_zoom: int, max_zoom: int) -> TileAddress:
-    """Validate a tile request; every rejection names the valid range."""
-    if not min_zoom <= z <= max_zoom:
-        raise InvalidChoice("z", z, [f"{min_zoom}..{max_zoom}"], hint="zoom levels this server renders")
-    last = (1 << z) - 1
-    if not 0 <= x <= last:
-        raise InvalidChoice("x", x, [f"0..{last}"], hint=f"tile columns at zoom {z}")
-    if not 0 <= y <= last:
-        raise InvalidChoice("y", y, [f"0..{last}"], hint=f"tile rows at zoom {z}")
+def tile_address(z: int, x: int, y: int, scale: int, min_zoom: int, max_zoom: int,
+                 tms: str = WEB_MERCATOR_QUAD) -> TileAddress:
+    """Validate a tile request; every rejection names the valid range. The zoom range is Web Mercator's;
+    another set's is derived from it (atlas.render.tilematrixsets.tile_sets)."""
+    grid = tile_set(tms, (min_zoom, max_zoom))
+    if not grid.min_zoom <= z <= grid.max_zoom:
+        raise InvalidChoice("z", z, [f"{grid.min_zoom}..{grid.max_zoom}"], hint=f"zoom levels this server renders in {tms}")
+    columns, rows = grid.matrix_size(z)
+    if not 0 <= x < columns:
+        raise InvalidChoice("x", x, [f"0..{columns - 1}"], hint=f"tile columns at zoom {z}")
+    if not 0 <= y < rows:
+        raise InvalidChoice("y", y, [f"0..{rows - 1}"], hint=f"tile rows at zoom {z}")
     if scale not in SCALES:
         raise InvalidChoice("scale", scale, SCALES)
-    return TileAddress(z, x, y, scale)
+    return TileAddress(z, x, y, scale, tms)
 
 
-def pixel_size(z: int) -> float:
-    """Metres (in EPSG:3857) per pixel of a 256 px tile at zoom z."""
-    return 2 * WORLD_HALF / (TILE_SIZE << z)
+def pixel_size(z: int, tms: str = WEB_MERCATOR_QUAD) -> float:
+    """CRS units (metres) per pixel of a 256 px tile at zoom z."""
+    return GRIDS[tms].matrix(z).cellSize
 
 
 @dataclass
@@ -75,13 +80,13 @@ class ZoomGeometry:
         return np.sort(self.tree.query(shapely.box(*bounds), predicate="intersects"))
 
 
-def zoom_geometry(data: AtlasData, level: str, year: int, z: int) -> ZoomGeometry:
+def zoom_geometry(data: AtlasData, level: str, year: int, z: int, tms: str = WEB_MERCATOR_QUAD) -> ZoomGeometry:
     def prepare() -> ZoomGeometry:
-        layer = data.boundaries.projected(level, year, WEB_MERCATOR)
-        geometries = shapely.simplify(layer.geometry.to_numpy(), pixel_size(z) / 4, preserve_topology=True)
+        layer = data.boundaries.projected(level, year, CRS[tms])
+        geometries = shapely.simplify(layer.geometry.to_numpy(), pixel_size(z, tms) / 4, preserve_topology=True)
         return ZoomGeometry(layer["code"].to_numpy(), layer["name"].to_numpy(), geometries, STRtree(geometries))
 
-    return data.caches.zoom_geometries.get_or_compute((level, year, z), prepare)
+    return data.caches.zoom_geometries.get_or_compute((level, year, z, tms), prepare)
 
 
 def bounds_wgs84(data: AtlasData) -> list[float]:

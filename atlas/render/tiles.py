@@ -1,4 +1,4 @@
-"""Tile production: validate the request, classify once, render PNG or MVT.
+"""Tile production: validate the request, classify once, render PNG or MVT in any served tile matrix set.
 
 Rendered tiles are not kept here: the HTTP layer's one response cache keeps finished tiles, and a second
 copy of the same bytes would halve what fits. What each tile of a classification shares (palette slots and
@@ -68,7 +68,7 @@ def get_tile(data: AtlasData, request: TileRequest) -> Tile:
     """The rendered tile; raises InvalidChoice for bad parameters."""
     classification = tile_classification(data, request)
     values = classification.values
-    geometry = zoom_geometry(data, values.level, values.boundary_year, request.address.z)
+    geometry = zoom_geometry(data, values.level, values.boundary_year, request.address.z, request.address.tms)
     slots, rows = _layer_alignment(data, classification, geometry.codes)
     if request.format == "png":
         content = render_png(classification, geometry, slots, request.address)

@@ -21,7 +21,7 @@ from atlas.settings import GEODATA_DIR
 CATALOGUE_PATH = GEODATA_DIR / "catalogue.toml"
 Aggregation = Literal["sum", "weighted_mean", "ratio", "none"]
 Theme = Literal["rd", "innovation", "firms", "collaboration", "education", "labour", "population"]  # picker order
-Derivation = Literal["count_organisations", "sum"]  # how atlas.sources.citytotals totals city rows per gemeente
+Derivation = Literal["participations", "organisations", "ec_contribution"]  # atlas.sources.participation_totals
 Classification = Literal[CLASSIFICATION_METHODS]  # type: ignore[valid-type]
 THEMES: tuple[str, ...] = get_args(Theme)
 
@@ -95,8 +95,8 @@ class Indicator(_Entry):
     scheme: str = "YlGnBu"
     categories: tuple[str, ...] = ()  # strongest first (most urban, innovation leader): the first gets the darkest colour
     categories_nl: tuple[str, ...] = ()
-    derived_from: str | None = None  # a city-level indicator this one totals per gemeente (atlas.sources.citytotals)
-    derivation: Derivation | None = None
+    derivation: Derivation | None = None  # a total per region and year from the CORDIS participation table
+    org_types: tuple[str, ...] = ()  # with derivation: only these organisation types (HES, PRC, REC, PUB, OTH)
     vintage: int | None = None  # the boundary year the source's region codes refer to, where the source says so
     origin: Literal["shipped", "imported by the user"] = "shipped"  # imported: atlas.imports, kept in the cache folder
 
@@ -201,10 +201,8 @@ def _check(catalogue: Catalogue) -> None:
             problems.append(f"{ind.id}: from_notes maps to values outside the categories {list(ind.categories)}")
         if ind.see_instead and catalogue.indicators.get(ind.see_instead, ind).see_instead is not None:
             problems.append(f"{ind.id}: see_instead {ind.see_instead!r} must name an indicator that is itself offered")
-        if not ind.file and not ind.attributes and not ind.derived_from:
-            problems.append(f"{ind.id}: neither a CSV file, boundary attributes nor a city-level source")
-        if ind.derived_from and ind.derived_from not in catalogue.indicators:
-            problems.append(f"{ind.id}: derived from unknown indicator {ind.derived_from!r}")
+        if not ind.file and not ind.attributes and not ind.derivation:
+            problems.append(f"{ind.id}: neither a CSV file, boundary attributes nor a participation derivation")
         needed = {"weighted_mean": [ind.weight], "ratio": [ind.numerator, ind.denominator]}.get(ind.aggregation, [])
         for ref in needed:
             if ref not in catalogue.indicators:

@@ -205,8 +205,14 @@ def _undocumented(indicators_dir: Path, catalogue: Catalogue) -> list[str]:
     known = set(catalogue.csv_files())
     problems = []
     for path in sorted(indicators_dir.glob("*.csv")):
-        with path.open(encoding="utf-8", newline="") as fh:
-            header = next(csv.reader(fh), [])
+        try:
+            with path.open(encoding="utf-8", newline="") as fh:
+                header = next(csv.reader(fh), [])
+        except (UnicodeDecodeError, csv.Error) as exc:
+            if path.name not in known:
+                problems.append(f"{path.name}: a CSV the catalogue does not describe, and not readable as UTF-8 "
+                                f"CSV ({exc}); remove it or describe it in the catalogue")
+            continue  # a catalogued file's own reading reports it
         if "indicator" in header and path.name not in known:
             problems.append(f"{path.name}: indicator file not described in the catalogue")
     return problems

@@ -8,7 +8,6 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from atlas.cli import main
 from atlas.errors import DataValidationError
-from atlas.figures.values import indicator_values
 from atlas.geography.placematch import place_matcher
 from atlas.networks.links import Link, aggregate, load_networks, metrics, read_network
 
@@ -106,18 +105,6 @@ def test_qualitative_network_from_the_report_is_never_weighted(data, settings):
     assert all(link.weight is None and "Rathenau" in link.provenance for link in links)
     agrifood = [link for link in links if link.topsector == "agrifood"]
     assert len(agrifood) == 6 and {link.source for link in agrifood} == {"GM0289"}  # all from Wageningen
-
-
-def test_h2020_totals_per_gemeente_add_up_across_levels(data):
-    rows = data.observations
-    city = rows[(rows["indicator"] == "h2020_num_projects") & (rows["level"] == "city")]
-    organisations = indicator_values(data, "h2020_organisations_gemeente", "gemeente", 2017)
-    placed = organisations.frame["value"].sum()
-    assert 0.9 * len(city) < placed < len(city) == 931  # most placed, the rest reported
-    for level in ("corop", "provincie"):
-        assert indicator_values(data, "h2020_organisations_gemeente", level, 2017).frame["value"].sum() == placed
-    amsterdam = organisations.frame.set_index("code").loc["GM0363", "value"]
-    assert amsterdam >= len(city[city["name"] == "Amsterdam"])
 
 
 def test_network_and_place_endpoints(client):

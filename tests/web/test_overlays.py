@@ -169,3 +169,19 @@ def test_overlay_legend_and_tooltips_in_dutch_mark_what_stays_english(server, br
     assert "kwalitatieve verbinding (genoemd in de tekst van het rapport; geen gemeten gewicht)" in text
     _shot(page, "14-overlays-nl")
     context.close()
+
+
+def test_measured_h2020_network_is_the_default_and_names_its_strongest_link(server, page):
+    """The real CORDIS network: offered first, drawn from the measured endpoint, its strongest gemeente pair read
+    from the link's own tooltip (Utrecht and Amsterdam share 110 Horizon 2020 projects)."""
+    _open(page, f"{server}/?bg=0&lang=en&level=gemeente&indicator=kwb_pct_higher_educated&overlays=network&ntop=1")
+    assert page.input_value("#topsector") == "m:cordis-h2020"
+    labels = page.eval_on_selector_all("#topsector option", "els => els.map(e => e.textContent)")
+    assert labels[0] == "Horizon 2020, measured: all programme parts"
+    assert any(label.endswith("(qualitative, report text)") for label in labels)
+    page.wait_for_function("document.querySelectorAll('path.network-link.measured').length === 1")
+    tip = _hover(page, "network", "path.network-link.measured", "link-tip").splitlines()[0]
+    assert re.match(r"(Utrecht – Amsterdam|Amsterdam – Utrecht): 110 shared projects", tip), tip
+    assert "Measured links: width = number of shared projects (strongest 1 of " in page.inner_text("#overlay-legend")
+    assert page.errors == []
+    _shot(page, "14-measured-h2020")

@@ -123,13 +123,15 @@ def test_permalink_restores_the_same_view(server, browser, page):
 def test_downloads_point_at_working_endpoints(server, page):
     _open(page, f"{server}/?bg=0&lang=en&indicator=kwb_pct_higher_educated&level=provincie")
     links = page.eval_on_selector_all("#downloads a", "els => els.map(e => e.getAttribute('href'))")
-    assert len(links) == 5
+    assert len(links) == 10
     for link in links:
         with urllib.request.urlopen(server + link, timeout=60) as response:
             assert response.status == 200
             body = response.read()
             assert len(body) > 500
     assert any("format=gpkg" in link for link in links) and any(link.startswith("/export/map.html") for link in links)
+    assert {f"format={f}" for f in ("geoparquet", "flatgeobuf", "xlsx", "qml", "sld")} <= {
+        part for link in links for part in link.split("?")[1].split("&")}
 
 
 @pytest.mark.outside_hosts("service.pdok.nl")

@@ -9,7 +9,7 @@
 
   const $ = (id) => document.getElementById(id);
   const STATE_KEYS = ["lang", "indicator", "level", "year", "boundary", "method", "classes", "scheme", "log", "breaks",
-    "region", "compare", "lat", "lng", "z", "bg", "overlays", "topsector", "ntop", "ncolour"];
+    "region", "compare", "lat", "lng", "z", "bg", "overlays", "topsector", "ntop", "ncolour", "crs"];
   const DEFAULT_INDICATOR = "pct_higher_educated_15_75";
 
   const atlas = {
@@ -196,11 +196,13 @@
   }
 
   // ---------- map ----------
-  function setupMap() {
+  async function setupMap() {
     const c = atlas.config;
     const [w, s, e, n] = c.bounds;
-    atlas.map = L.map("map", { minZoom: Math.max(c.min_zoom, 5), maxZoom: Math.min(c.max_zoom, 14), zoomSnap: 1,
+    atlas.zooms = AtlasProjection.zooms(atlas.state, c);  // Web Mercator or RD New (projection.js)
+    atlas.map = L.map("map", { ...await AtlasProjection.mapOptions(atlas.state, c), zoomSnap: 1,
       maxBounds: [[s - 2, w - 3], [n + 2, e + 3]], keyboard: true });
+    atlas.map.getContainer().dataset.crs = AtlasProjection.isRd(atlas.state) ? "EPSG:28992" : "EPSG:3857";
     if (atlas.state.lat && atlas.state.lng && atlas.state.z) {
       atlas.map.setView([Number(atlas.state.lat), Number(atlas.state.lng)], Number(atlas.state.z));
     } else {
@@ -227,10 +229,11 @@
   }
 
   function setBackground() {
-    const want = atlas.state.bg === "1" && atlas.config.base_map.url;
+    const url = AtlasProjection.baseUrl(atlas.state, atlas.config);
+    const want = atlas.state.bg === "1" && url;
     $("bg").checked = Boolean(want);
     if (want && !atlas.base) {
-      atlas.base = L.tileLayer(atlas.config.base_map.url, { attribution: atlas.config.base_map.attribution, maxZoom: 19 });
+      atlas.base = L.tileLayer(url, { attribution: atlas.config.base_map.attribution, maxZoom: 19 });
       atlas.base.addTo(atlas.map).bringToBack();
     } else if (!want && atlas.base) {
       atlas.map.removeLayer(atlas.base);
@@ -241,6 +244,7 @@
   function tileUrl() {
     const q = classQuery();
     q.set("v", atlas.config.data_version.slice(0, 12));
+    if (AtlasProjection.isRd(atlas.state)) return AtlasProjection.rdTileUrl(atlas.state, atlas.legend, q);
     return `/api/v1/tiles/${atlas.state.level}/${atlas.state.indicator}/{z}/{x}/{y}{r}.png?${q}`;
   }
 
@@ -275,7 +279,7 @@
     if (atlas.choropleth) {
       atlas.choropleth.setUrl(url);
     } else {
-      atlas.choropleth = L.tileLayer(url, { opacity: 0.85, minZoom: atlas.config.min_zoom, maxZoom: 14,
+      atlas.choropleth = L.tileLayer(url, { opacity: 0.85, minZoom: atlas.zooms.min, maxZoom: atlas.zooms.max,
         attribution: "CBS, Rathenau Instituut e.a. — zie legenda" }).addTo(atlas.map);
     }
     atlas.map.getContainer().dataset.tiles = url;
@@ -502,7 +506,10 @@
     const layer = (format) => `/api/v1/layers/${s.level}?year=${by}&indicators=${s.indicator}&format=${format}`;
     const q = classQuery();
     const html = `/export/map.html?indicator=${s.indicator}&level=${s.level}&lang=${s.lang}&${q}`;
+    const style = (format) => `/api/v1/styles/${s.level}/${s.indicator}?format=${format}&${q}`;
     const links = [[layer("geojson"), t("geojson")], [layer("gpkg"), t("gpkg")], [layer("csv"), t("csv")],
+      [layer("geoparquet"), "GeoParquet"], [layer("flatgeobuf"), "FlatGeobuf"], [layer("xlsx"), t("xlsx")],
+      [style("qml"), t("qml")], [style("sld"), t("sld")],
       [`/api/v1/legend/${s.level}/${s.indicator}?${q}`, t("legendJson")], [html, t("html")]];
     $("downloads").innerHTML = links.map(([href, label]) => `<li><a href="${esc(href)}" download>${esc(label)}</a></li>`).join("");
   }
@@ -599,6 +606,9 @@
     on("scheme", (e) => { s.scheme = e.target.value; refresh(); });
     on("log", (e) => { s.log = e.target.checked ? "1" : ""; refresh(); });
     on("bg", (e) => { s.bg = e.target.checked ? "1" : "0"; setBackground(); writeState(); });
+    $("crs").checked = AtlasProjection.isRd(s);
+    // Leaflet cannot change a map's CRS: the permalink, with the new projection and no old-projection zoom, reloads
+    on("crs", (e) => { s.crs = e.target.checked ? "rd" : ""; s.z = ""; writeState(); location.reload(); });
     atlas.ov.KINDS.forEach((kind) => on("ov-" + kind, () => {
       s.overlays = atlas.ov.KINDS.filter((k) => $("ov-" + k).checked).join(",");
       writeState(); setOverlays();
@@ -636,7 +646,7 @@
       return;
     }
     applyLanguage();
-    setupMap();
+    await setupMap();
     bindControls();
     await atlas.ov.probe();
     await refresh();

@@ -21,6 +21,8 @@
   const PROVINCE_COLOURS = { within: "#0072B2", between: "#D55E00" };
   const OTHER_COLOUR = "#8a8a8a";
   const DEFAULT_TOP = 25;
+  const MEASURED_LEVELS = ["gemeente", "corop", "provincie"];
+  const MEASURED_FETCHED = 300; // the slider's range: the strongest links fetched, the strongest DEFAULT_TOP drawn
   const LABELLED_NODES = 8;
   const MIN_WIDTH = 1.2, MAX_WIDTH = 10;
 
@@ -146,7 +148,14 @@
       }
       try {
         const networks = await api("/api/v1/networks");
-        h.fillSelect($("topsector"), networks.topsectors.map((n) => [n.id, n.name]), atlas.state.topsector);
+        // Measured networks (by programme part) come first and are the default; the report's qualitative ones follow.
+        const measured = (networks.measured || []).flatMap((d) => [
+          [`m:${d.id}`, `${t("h2020Network")}: ${t("allParts")}`],
+          ...d.programme_parts.map((part) => [`m:${d.id}:${part}`, `${t("h2020Network")}: ${part}`])]);
+        const qualitative = networks.topsectors.map((n) => [n.id, `${n.name} (${t("qualitativeShort")})`]);
+        const options = [...measured, ...qualitative];
+        const chosen = options.some(([value]) => value === atlas.state.topsector) ? atlas.state.topsector : options[0][0];
+        h.fillSelect($("topsector"), options, chosen);
         available.network = true;
         document.querySelector('[data-overlay="network"]').hidden = false;
       } catch (error) { /* no network endpoint */ }
@@ -154,8 +163,14 @@
 
     function wanted() { return atlas.state.overlays ? atlas.state.overlays.split(",").filter((k) => KINDS.includes(k)) : []; }
 
+    // A measured network is placed on gemeenten and aggregated to COROP or province; finer levels show gemeenten.
     function networkUrl() {
-      return `/api/v1/networks/${atlas.state.topsector || $("topsector").value}?level=${atlas.state.level}`;
+      const choice = atlas.state.topsector || $("topsector").value;
+      if (!choice.startsWith("m:")) return `/api/v1/networks/${encodeURIComponent(choice)}?level=${atlas.state.level}`;
+      const [, dataset, part] = choice.split(":");
+      const level = MEASURED_LEVELS.includes(atlas.state.level) ? atlas.state.level : "gemeente";
+      return `/api/v1/networks/measured?dataset=${encodeURIComponent(dataset)}&level=${level}&top=${MEASURED_FETCHED}` +
+        (part ? `&part=${encodeURIComponent(part)}` : "");
     }
 
     // A campus triangle hangs just below and right of its point, so a kennisstad star in the same gemeente
