@@ -64,6 +64,7 @@ bench: setup
 	$(PY) bench/tiles.py
 	$(PY) bench/load.py
 	$(PY) bench/analysis.py
+	$(PY) bench/imports.py
 
 clean:
 	rm -rf .cache $(VENV) web/node_modules screenshots build

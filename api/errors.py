@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from atlas.errors import AtlasError, InvalidChoice, ResponseTooLarge
+from atlas.errors import AtlasError, ImportRejected, InvalidChoice, ResponseTooLarge
 
 log = logging.getLogger("atlas.api")
 
@@ -35,6 +35,8 @@ def install_error_handlers(app: FastAPI) -> None:
             extra = {"parameter": exc.parameter, "value": str(exc.value), "valid": [str(c) for c in exc.choices]}
         elif isinstance(exc, ResponseTooLarge):
             extra = {"size": exc.size, "limit": exc.limit}
+        elif isinstance(exc, ImportRejected):
+            extra = {"problems": exc.problems}
         return problem(exc.status, exc.title, str(exc), **extra)
 
     @app.exception_handler(RequestValidationError)

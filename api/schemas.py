@@ -84,6 +84,7 @@ class IndicatorDescription(Open):
     aggregation: dict[str, str | float]
     map_levels: list[str]
     years_by_level: dict[str, list[int]]
+    origin: str = "shipped"  # "imported by the user" for a table or point list brought in through atlas.imports
 
 
 class Qualifiers(RootModel[dict[str, Text]]):
@@ -774,3 +775,23 @@ class Benchmark(Open):
     level: str
     rows: list[BenchmarkRow]
     skipped: list[dict]
+
+
+class ImportedDataset(Open):
+    """A table or point list a user imported: what it holds and where it came from, never its rows or points."""
+
+    id: str
+    kind: Literal["table", "points"]
+    version: str
+    origin: Literal["imported by the user"]
+    indicators: list[str]
+    file: str
+    title: str
+    source: str
+    licence: str
+    unplaced: list[str] = Field(default_factory=list, description="point lists: rows not placed, with the reason")
+
+
+class ImportedDatasets(Open):
+    imports_version: str
+    datasets: list[ImportedDataset]

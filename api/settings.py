@@ -35,6 +35,7 @@ class ApiSettings(_FromEnvironment):
     access_log: bool = Field(default=True, description="Write one JSON line per request to stdout.")
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default=["*"], description="Origins allowed to GET from the API, comma-separated or a JSON list.")
+    max_upload_mb: int = Field(default=20, ge=1, description="Largest table or point list accepted by an upload.")
     max_page_size: int = Field(default=1000, ge=1, description="Largest `limit` accepted by paged endpoints.")
     tile_min_zoom: int = Field(default=4, ge=0, le=22, description="Lowest zoom level rendered as tiles.")
     tile_max_zoom: int = Field(default=16, ge=0, le=22, description="Highest zoom level rendered as tiles.")

@@ -182,6 +182,12 @@ class BoundedCache(Generic[K, V]):
                 self._bytes -= dropped
                 self._evictions += 1
 
+    def clear(self) -> None:
+        """Drop every entry: for a store whose answers all changed at once (new imported data)."""
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
     def get_or_compute(self, key: K, compute: Callable[[], V]) -> V:
         """The cached value, or `compute()` run once however many threads ask for the key meanwhile.
 

@@ -14,11 +14,17 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Callable
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from atlas.errors import AtlasError, DataValidationError
 from atlas.settings import AtlasSettings, get_settings
+
+if TYPE_CHECKING:
+    from atlas.data import AtlasData
+    from atlas.imports.store import Dataset
 
 COMMAND_GROUP = "atlas.commands"
 VALUE_FIELDS = ["code", "name", "value", "text", "unit", "missing_reason", "aggregated", "rank", "period", "harmonised",
@@ -125,6 +131,54 @@ def _analyse(args: argparse.Namespace) -> int:
     return 0
 
 
+def _store_import(dataset_of: Callable[[AtlasData], Dataset]) -> int:
+    from atlas.data import load_atlas
+    from atlas.imports.store import ImportStore
+
+    data = load_atlas()
+    dataset = dataset_of(data)
+    store = ImportStore(get_settings().cache_dir)
+    folder = store.save(dataset, data.catalogue)
+    record = next(r for r in store.records() if r["id"] == dataset.id)
+    for key in ("placed_by", "withheld_cells", "boundary_year", "level", "rows"):
+        if key in record:
+            print(f"  {key}: {record[key]}")
+    for line in record.get("unplaced", [])[:20]:
+        print(f"  not placed: {line}")
+    print(f"imported {dataset.id} ({', '.join(i.id for i in dataset.indicators)}), version {record['version']}, "
+          f"into {folder}; a running server picks it up at its next request")
+    return 0
+
+
+def _indicators_import(args: argparse.Namespace) -> int:
+    from atlas.imports.metadata import default_meta_path, parse_meta
+    from atlas.imports.tables import import_table
+
+    meta_path = args.meta or default_meta_path(args.file)
+    meta = parse_meta(meta_path.read_text(encoding="utf-8"), meta_path.name)
+    content = args.file.read_bytes()
+    return _store_import(lambda data: import_table(data, args.file.name, content, meta))
+
+
+def _points_import(args: argparse.Namespace) -> int:
+    from atlas.imports.metadata import default_meta_path, parse_points_meta
+    from atlas.imports.points import import_points
+
+    meta_path = args.meta or default_meta_path(args.file)
+    meta = parse_points_meta(meta_path.read_text(encoding="utf-8"), meta_path.name)
+    content = args.file.read_bytes()
+    postcodes = (args.postcodes.name, args.postcodes.read_bytes()) if args.postcodes else None
+    return _store_import(lambda data: import_points(data, args.file.name, content, meta, postcodes))
+
+
+def _indicators_remove(args: argparse.Namespace) -> int:
+    from atlas.imports.store import ImportStore
+
+    ImportStore(get_settings().cache_dir).remove(args.id)
+    print(f"removed {args.id}")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     env = "\n".join(f"  ATLAS_{name.upper():16s} {f.description}" for name, f in AtlasSettings.model_fields.items())
     parser = argparse.ArgumentParser(prog="atlas", description="Innovation Atlas NL", epilog=f"settings:\n{env}",
@@ -163,6 +217,26 @@ def _parser() -> argparse.ArgumentParser:
                     " Importing a file of the same name (or the same content) again replaces it.")
     network_import.add_argument("file", type=Path)
     network_import.set_defaults(run=_networks_import)
+    indicators = sub.add_parser("indicators", help="indicator tables brought by the user")
+    indicators_sub = indicators.add_subparsers(dest="indicators_command", required=True)
+    table_import = indicators_sub.add_parser(
+        "import", help="check a CSV or XLSX table and add it to the atlas (all or nothing)",
+        description="Long: region_code|region_name,year,value; wide: region_code|region_name and a column per year.")
+    table_import.add_argument("file", type=Path)
+    table_import.add_argument("--meta", type=Path, help="META.toml; default FILE.META.toml or META.toml beside FILE")
+    table_import.set_defaults(run=_indicators_import)
+    remove = indicators_sub.add_parser("remove", help="remove an imported table or point list")
+    remove.add_argument("id")
+    remove.set_defaults(run=_indicators_remove)
+    points = sub.add_parser("points", help="point lists brought by the user, counted per region")
+    points_sub = points.add_subparsers(dest="points_command", required=True)
+    point_import = points_sub.add_parser(
+        "import", help="place points, count them per region and category, withhold small counts",
+        description="Columns: lon,lat (WGS84) or x,y (RD New), or postcode, or city; optional category, year.")
+    point_import.add_argument("file", type=Path)
+    point_import.add_argument("--meta", type=Path, help="META.toml; default FILE.META.toml or META.toml beside FILE")
+    point_import.add_argument("--postcodes", type=Path, help="postcode,gemeente_code CSV for placing by postcode")
+    point_import.set_defaults(run=_points_import)
     for command in entry_points(group=COMMAND_GROUP):  # `serve` and `export map` come from the api package
         command.load()(sub, env)
     return parser

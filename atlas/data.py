@@ -197,13 +197,16 @@ def _running(pid: int) -> bool:
 
 
 def load_atlas(settings: AtlasSettings | None = None, rebuild: bool = False) -> AtlasData:
-    """The cached build when it is current and whole, otherwise a fresh build that is then cached.
+    """The cached build when it is current and whole, otherwise a fresh build that is then cached; with the
+    user's imports (atlas.imports.store), which live beside the build so a rebuild keeps them.
 
     The cache heals itself: a damaged one is rebuilt from the data folder (logged), unfinished staging folders are
     removed, and a cache folder that cannot be written (read-only, full) is said once while the fresh build is
     served from memory. Problems in the data folder itself still stop the load, naming their file."""
     settings = settings or get_settings()
     remove_stale_staging(settings.cache_dir)
+    from atlas.imports.store import with_imports
+
     if not rebuild and settings.data_dir.is_dir():
         try:
             cached = read_cache(settings.cache_dir, _fingerprint(settings), settings)
@@ -211,11 +214,11 @@ def load_atlas(settings: AtlasSettings | None = None, rebuild: bool = False) -> 
             log.warning("the cache is damaged (%s); rebuilding it from %s", exc, settings.data_dir)
             cached = None
         if cached is not None:
-            return cached
+            return with_imports(cached, settings.cache_dir)
     data = build_atlas(settings)
     try:
         write_cache(data, settings.cache_dir)
     except OSError as exc:
         log.warning("cannot write the cache in %s (%s); using this build from memory, and the next start builds "
                     "again", settings.cache_dir, exc.strerror or exc)
-    return data
+    return with_imports(data, settings.cache_dir)

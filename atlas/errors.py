@@ -40,6 +40,20 @@ class DataValidationError(AtlasError):
         super().__init__(f"{len(problems)} problem(s) in the source data:\n{shown}{more}")
 
 
+class ImportRejected(AtlasError):
+    """A user's table, point list or metadata has problems; all are listed, each with where it is, and nothing
+    was imported."""
+
+    status = 422
+    title = "Import rejected"
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        shown = "\n".join(f"  - {p}" for p in problems[:50])
+        more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(f"{len(problems)} problem(s), nothing imported:\n{shown}{more}")
+
+
 class InvalidChoice(AtlasError):
     """A parameter took a value outside its valid set; names the parameter and the valid choices."""
 

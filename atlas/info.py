@@ -6,6 +6,7 @@ from atlas.data import AtlasData
 from atlas.figures.values import available_levels
 from atlas.geography.places import KENNISSTEDEN_SOURCE, KINDS, ROMS_SOURCE, places
 from atlas.geography.vocabulary import LEVELS
+from atlas.imports.store import ImportStore
 from atlas.networks.links import load_networks, network_summary, skipped_network_files
 from atlas.networks.measured import BUILTIN, coverage, dataset, load_datasets, placement, unplaced
 from atlas.settings import get_settings
@@ -42,7 +43,7 @@ def atlas_summary(data: AtlasData) -> dict:
         indicators.append({
             "id": ind.id, "theme": ind.theme, "levels": sorted(set(rows["level"])), "map_levels": map_levels,
             "years": years, "rows": int(counts.loc[ind.id, "rows"]), "missing": int(counts.loc[ind.id, "missing"]),
-            "aggregation": ind.aggregation,
+            "aggregation": ind.aggregation, "origin": ind.origin,
         })
     networks_dir = get_settings().cache_dir / "networks"
     networks = load_networks(data, networks_dir)
@@ -66,6 +67,7 @@ def atlas_summary(data: AtlasData) -> dict:
                      "skipped_files": skipped_network_files(data, networks_dir)},
         "places": {k: {"count": len(places(data, k)["features"]), "source": place_sources[k]} for k in KINDS},
         "unplaced_organisations": unplaced(data, cordis, placed), "placement_coverage": coverage_by_indicator,
+        "imports": ImportStore(get_settings().cache_dir).records(),
     }
 
 
@@ -82,6 +84,7 @@ def format_summary(summary: dict) -> str:
         lines.append(
             f"  {ind['id']:58s} {','.join(ind['map_levels']) or '-':28s} {span:16s} rows {ind['rows']:5d}"
             + (f"  missing {ind['missing']}" if ind["missing"] else "")
+            + ("  (imported by the user)" if ind["origin"] != "shipped" else "")
         )
     lines += ["", "coverage gaps"] + [f"  {g}" for g in summary["coverage_gaps"]]
     lines += ["", "networks (topsector: links, places, files)"]
@@ -90,6 +93,9 @@ def format_summary(summary: dict) -> str:
         lines.append(f"  {t['id']:10s} {t['links']:3d} links {t['places']:3d} places  {kind:14s} {', '.join(t['networks'])}")
     for name, texts in summary["networks"]["provenance"].items():
         lines.append(f"  {name}: {len(texts)} provenance texts, on every link; e.g. {texts[-1][:110]}")
+    lines += ["", "imported by the user (atlas indicators import, atlas points import; remove: atlas indicators remove)"]
+    lines += [f"  {d['id']:30s} {d['kind']:7s} {d['version']}  {d['file']}: {', '.join(d['indicators'])}"
+              for d in summary["imports"]] or ["  none"]
     lines += ["", "places"] + [f"  {k:11s} {v['count']:3d}  {v['source']}" for k, v in summary["places"].items()]
     measured = summary["networks"]["measured"]
     cov = measured["coverage"]

@@ -98,6 +98,7 @@ class Indicator(_Entry):
     derivation: Derivation | None = None  # a total per region and year from the CORDIS participation table
     org_types: tuple[str, ...] = ()  # with derivation: only these organisation types (HES, PRC, REC, PUB, OTH)
     vintage: int | None = None  # the boundary year the source's region codes refer to, where the source says so
+    origin: Literal["shipped", "imported by the user"] = "shipped"  # imported: atlas.imports, kept in the cache folder
 
     @property
     def allowed_units(self) -> tuple[str, ...]:
@@ -131,6 +132,7 @@ class Indicator(_Entry):
             "aggregation": rule, "default_classification": self.classification,
             "default_scheme": self.scheme, "categories": list(self.categories),
             "category_labels": {"nl": list(self.categories_nl), "en": list(self.categories)},
+            "origin": self.origin,
         }
 
 

@@ -1,0 +1,1 @@
+"""Bring your own data: indicator tables and point lists, validated, aggregated with disclosure control."""
