@@ -20,6 +20,7 @@ from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
 from atlas.figures.semantics import typed_values
 from atlas.figures.values import available_years, indicator_values
+from atlas.geography.areas import regions_within
 from atlas.geography.geometry import polygonal_part
 from atlas.geography.vocabulary import OUTPUT_CRS, RD_NEW
 
@@ -110,11 +111,17 @@ def export_layer(data: AtlasData, frame: gpd.GeoDataFrame, fmt: str, indicators:
 
 
 def layer_file(data: AtlasData, level: str, year: int, indicators: list[str], crs: str, simplify: float,
-               fmt: str) -> LayerFile:
-    """The serialised layer for one parameter set, kept (bounded by bytes) because data never changes."""
-    return data.caches.layer_files.get_or_compute(
-        (level, year, tuple(indicators), crs, simplify, fmt),
-        lambda: export_layer(data, layer_frame(data, level, year, indicators, crs, simplify), fmt, indicators))
+               fmt: str, within: str | None = None) -> LayerFile:
+    """The serialised layer for one parameter set, kept (bounded by bytes) because data never changes.
+
+    `within` keeps the regions of one area (simplified together with the whole country, so its edges
+    match the national layer)."""
+    def build() -> LayerFile:
+        frame = layer_frame(data, level, year, indicators, crs, simplify)
+        if within:
+            frame = frame[frame["code"].isin(regions_within(data, level, year, within))]
+        return export_layer(data, frame, fmt, indicators)
+    return data.caches.layer_files.get_or_compute((level, year, tuple(indicators), crs, simplify, fmt, within), build)
 
 
 def own_boundary_year(data: AtlasData, indicator_id: str, level: str, year: int | None) -> int:

@@ -9,7 +9,7 @@
 
   const $ = (id) => document.getElementById(id);
   const STATE_KEYS = ["lang", "indicator", "level", "year", "boundary", "method", "classes", "scheme", "log", "breaks",
-    "region", "compare", "lat", "lng", "z", "bg", "overlays", "topsector", "ntop", "ncolour"];
+    "region", "compare", "area", "lat", "lng", "z", "bg", "overlays", "topsector", "ntop", "ncolour"];
   const DEFAULT_INDICATOR = "pct_higher_educated_15_75";
 
   const atlas = {
@@ -204,7 +204,7 @@
     if (atlas.state.lat && atlas.state.lng && atlas.state.z) {
       atlas.map.setView([Number(atlas.state.lat), Number(atlas.state.lng)], Number(atlas.state.z));
     } else {
-      atlas.map.fitBounds([[s, w], [n, e]]);
+      atlas.area.frame();
     }
     atlas.map.createPane("hit").style.zIndex = 450;
     atlas.ov = AtlasOverlays(atlas, { t, esc, num, api, $, fillSelect, enText });
@@ -360,11 +360,11 @@
     const q = new URLSearchParams({ level: s.level });
     if (s.year) q.set("year", s.year);
     if (s.boundary) q.set("boundary_year", s.boundary);
-    const body = await api(`/api/v1/indicators/${s.indicator}/values?${q}`);
+    const [body, inArea] = await Promise.all([api(`/api/v1/indicators/${s.indicator}/values?${q}`), atlas.area.loadInside(q)]);
     atlas.values = {};
     body.values.forEach((v) => { atlas.values[v.code] = v; });
     atlas.valuesMeta = body.meta;
-    renderTable(body);
+    renderTable(inArea || body);
   }
 
   function hoverText(code, name) {
@@ -488,18 +488,19 @@
   // ---------- table, downloads, overlays ----------
   function renderTable(body) {
     const m = body.meta;
+    const s = atlas.state;
     const rows = body.values.slice().sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9)).map((v) =>
       `<tr><td>${v.rank ?? "—"}</td><th scope="row">${esc(v.name)}</th><td>` +
       `${v.text ? categoryText(v.text) : v.value === null ? missingText(v.missing_reason) : fmt(v.value, "", m.precision, v.qualifier)}</td></tr>`).join("");
     $("table-wrap").innerHTML = `<table><caption>${esc(m.title[atlas.state.lang])} (${textIn(atlas.legend && atlas.legend.unit_text, m.unit)}), ` +
-      `${m.year ?? ""} — ${t("source")}: ${enText(m.source)}</caption><thead><tr><th scope="col">#</th>` +
+      `${m.year ?? ""}${s.area ? ` (${esc(t("areaTable"))} ${esc(atlas.area.name())})` : ""} — ${t("source")}: ${enText(m.source)}</caption><thead><tr><th scope="col">#</th>` +
       `<th scope="col">${t("region")}</th><th scope="col">${t("value")}</th></tr></thead><tbody>${rows}</tbody></table>`;
   }
 
   function renderDownloads() {
     const s = atlas.state;
     const by = atlas.legend ? atlas.legend.boundary_year : "";
-    const layer = (format) => `/api/v1/layers/${s.level}?year=${by}&indicators=${s.indicator}&format=${format}`;
+    const layer = (format) => `/api/v1/layers/${s.level}?year=${by}&indicators=${s.indicator}&format=${format}${atlas.area.query()}`;
     const q = classQuery();
     const html = `/export/map.html?indicator=${s.indicator}&level=${s.level}&lang=${s.lang}&${q}`;
     const links = [[layer("geojson"), t("geojson")], [layer("gpkg"), t("gpkg")], [layer("csv"), t("csv")],
@@ -562,6 +563,7 @@
       renderDownloads();
       await Promise.all([loadValues(), loadHitLayer(legend.boundary_year)]);
       drawValueLabels();
+      atlas.area.dim();
       highlight();
       await setOverlays();
       if (s.region && !atlas.values[s.region]) { s.region = ""; s.compare = ""; writeState(); }
@@ -579,6 +581,7 @@
     $("lang").textContent = atlas.state.lang === "nl" ? "EN" : "NL";
     $("lang").setAttribute("aria-label", atlas.state.lang === "nl" ? "Switch to English" : "Schakel naar Nederlands");
     fillIndicators();
+    atlas.area.fill();
   }
 
   function bindControls() {
@@ -606,6 +609,8 @@
     on("topsector", (e) => { s.topsector = e.target.value; s.ntop = ""; writeState(); setOverlays(); });
     on("network-top", (e) => { s.ntop = e.target.value; writeState(); atlas.ov.redrawNetwork(); }, "input");
     on("network-colour", (e) => { s.ncolour = e.target.value; writeState(); atlas.ov.redrawNetwork(); });
+    on("area", (e) => { s.area = e.target.value; atlas.area.frame(); refresh(); });
+    on("whole-country", () => { s.area = ""; $("area").value = ""; atlas.area.frame(); refresh(); }, "click");
     on("compare", (e) => { s.compare = e.target.value; writeState(); showProfile(); });
     on("region-search", (e) => {
       const match = /\(([A-Z]{2}\d+)\)$/.exec(e.target.value);
@@ -631,6 +636,8 @@
       const [config, indicators, schemes, qualifiers] = await Promise.all([api("/api/v1/config"), api("/api/v1/indicators"),
         api("/api/v1/schemes"), api("/api/v1/qualifiers")]);
       Object.assign(atlas, { config, indicators, schemes: schemes.schemes, methods: schemes.methods, qualifiers });
+      atlas.area = AtlasArea(atlas, { t, api, $ });
+      await atlas.area.load();
     } catch (error) {
       status(`${t("error")}: ${error.message}`);
       return;
