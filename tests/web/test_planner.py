@@ -67,3 +67,44 @@ def test_choosing_bom_keeps_noord_brabant_in_the_table_and_the_csv(server, brows
     page.wait_for_function("document.querySelector('#map').dataset.area === ''")
     assert len(_table_regions(page)) > 300 and "area=" not in page.url
     assert page.errors == []
+
+
+def _view(page) -> dict:
+    return page.evaluate("({indicator: atlas.state.indicator, level: atlas.state.level, year: atlas.state.year, "
+                         "title: document.querySelector('#legend-title').textContent})")
+
+
+def test_back_after_two_changes_restores_the_previous_view_and_the_link_is_clean(server, browser):
+    page = _page(browser, DESKTOP)
+    _open(page, f"{server}/?bg=0&lang=en")
+    # the first view holds the whole country, South Limburg included
+    south = page.evaluate("atlas.map.getBounds().getSouth()")
+    assert south < 50.76 and page.evaluate("atlas.map.getBounds().contains([50.76, 5.85])")
+    start = _view(page)
+    page.select_option("#indicator", "rd_expenditure_business")
+    page.wait_for_function("document.querySelector('#legend-title').textContent.startsWith('Private (business) R&D')")
+    first = _view(page)
+    other = "corop" if first["level"] != "corop" else "provincie"
+    page.select_option("#level", other)
+    page.wait_for_function(f"document.querySelector('#map').dataset.hitLayer.startsWith('{other}/')")
+    page.go_back()
+    page.wait_for_function(f"atlas.state.level === '{first['level']}' && "
+                           f"document.querySelector('#map').dataset.hitLayer.startsWith('{first['level']}/')")
+    assert _view(page) == first and page.input_value("#level") == first["level"]
+    page.go_back()
+    page.wait_for_function(f"document.querySelector('#legend-title').textContent === {start['title']!r}")
+    assert _view(page) == start and page.input_value("#indicator") == start["indicator"]
+    page.go_forward()
+    page.wait_for_function("document.querySelector('#legend-title').textContent.startsWith('Private (business) R&D')")
+    page.click("#copy-link")
+    link = page.input_value("#share-link")
+    params = dict(p.split("=", 1) for p in link.split("?", 1)[1].split("&"))
+    assert params["indicator"] == "rd_expenditure_business" and "bounds" in params
+    assert not {"lat", "lng", "z", "method", "scheme", "region"} & set(params)
+    _shot(page, "planner-02-back-and-link")
+    again = _page(browser, DESKTOP)
+    again.goto(link)  # a view of labelled values (1 of 40 COROP regions): no tiles to wait for
+    again.wait_for_selector(READY, timeout=60_000)
+    assert _view(again) == first
+    assert abs(again.evaluate("atlas.map.getCenter().lng") - page.evaluate("atlas.map.getCenter().lng")) < 0.5
+    assert page.errors == [] and again.errors == []

@@ -9,7 +9,7 @@
 
   const $ = (id) => document.getElementById(id);
   const STATE_KEYS = ["lang", "indicator", "level", "year", "boundary", "method", "classes", "scheme", "log", "breaks",
-    "region", "compare", "area", "lat", "lng", "z", "bg", "overlays", "topsector", "ntop", "ncolour"];
+    "region", "compare", "area", "lat", "lng", "z", "bounds", "bg", "overlays", "topsector", "ntop", "ncolour"];
   const DEFAULT_INDICATOR = "pct_higher_educated_15_75";
 
   const atlas = {
@@ -21,6 +21,13 @@
   function t(key) { return (ATLAS_TEXT[atlas.state.lang] || ATLAS_TEXT.nl)[key] || key; }
 
   function status(message) { $("status").textContent = message; }
+
+  // A short message for screen readers ("Profile of Eindhoven opened"), instead of reading whole panels aloud.
+  function announce(message) {
+    const region = $("announce");
+    region.textContent = "";
+    setTimeout(() => { region.textContent = message; }, 50);
+  }
 
   async function api(path) {
     const response = await fetch(path, { headers: { Accept: "application/json" } });
@@ -109,13 +116,12 @@
     if (!["nl", "en"].includes(s.lang)) s.lang = (navigator.language || "nl").startsWith("nl") ? "nl" : "en";
     s.indicator = s.indicator || DEFAULT_INDICATOR;
     s.bg = s.bg || "1";
-    atlas.state = s;
+    atlas.state = Object.assign(atlas.state, s); // one object throughout, so handlers bound to it see Back's state
   }
 
-  function writeState() {
-    const q = new URLSearchParams();
-    STATE_KEYS.forEach((k) => { if (atlas.state[k]) q.set(k, atlas.state[k]); });
-    history.replaceState(null, "", "?" + q.toString());
+  function writeState(replace) {
+    if (replace) history.replaceState({}, "");
+    atlas.share.write(STATE_KEYS);
   }
 
   // ---------- controls ----------
@@ -204,7 +210,8 @@
     if (atlas.state.lat && atlas.state.lng && atlas.state.z) {
       atlas.map.setView([Number(atlas.state.lat), Number(atlas.state.lng)], Number(atlas.state.z));
     } else {
-      atlas.area.frame();
+      const bounds = atlas.share.initialBounds();
+      if (bounds) atlas.map.fitBounds(bounds); else atlas.area.frame();
     }
     atlas.map.createPane("hit").style.zIndex = 450;
     atlas.ov = AtlasOverlays(atlas, { t, esc, num, api, $, fillSelect, enText });
@@ -566,7 +573,7 @@
       atlas.area.dim();
       highlight();
       await setOverlays();
-      if (s.region && !atlas.values[s.region]) { s.region = ""; s.compare = ""; writeState(); }
+      if (s.region && !atlas.values[s.region]) { s.region = ""; s.compare = ""; writeState(true); }
       await showProfile();
       status(`${legend.title[s.lang]} — ${t("level_" + s.level)} ${legend.year ?? ""}`);
     } catch (error) {
@@ -618,16 +625,31 @@
         : atlas.regions.find((r) => r.name.toLowerCase() === e.target.value.trim().toLowerCase());
       if (region) {
         selectRegion(region.code);
-        atlas.hit.eachLayer((layer) => { if (layer.feature.properties.code === region.code) atlas.map.fitBounds(layer.getBounds()); });
+        // the region with its surroundings: padded and never closer than z10, so the context stays in view
+        atlas.hit.eachLayer((layer) => {
+          if (layer.feature.properties.code === region.code) atlas.map.fitBounds(layer.getBounds(), { padding: [60, 60], maxZoom: 10 });
+        });
       }
     });
     on("profile-close", () => { s.region = ""; s.compare = ""; writeState(); highlight(); showProfile(); }, "click");
     on("png", savePng, "click");
+    on("copy-link", () => atlas.share.copy(STATE_KEYS), "click");
+    window.addEventListener("popstate", restore);
     on("lang", () => { s.lang = s.lang === "nl" ? "en" : "nl"; applyLanguage(); refresh(); }, "click");
     on("menu", () => {
       const open = $("controls").classList.toggle("collapsed") === false;
       $("menu").setAttribute("aria-expanded", String(open));
     }, "click");
+  }
+
+  // Back and Forward: the entry's parameters become the state again, the map returns to its centre and zoom.
+  function restore() {
+    readState();
+    applyLanguage();
+    if (atlas.state.lat && atlas.state.lng && atlas.state.z) {
+      atlas.map.setView([Number(atlas.state.lat), Number(atlas.state.lng)], Number(atlas.state.z), { animate: false });
+    }
+    refresh();
   }
 
   async function start() {
@@ -637,6 +659,7 @@
         api("/api/v1/schemes"), api("/api/v1/qualifiers")]);
       Object.assign(atlas, { config, indicators, schemes: schemes.schemes, methods: schemes.methods, qualifiers });
       atlas.area = AtlasArea(atlas, { t, api, $ });
+      atlas.share = AtlasShare(atlas, { t, $, announce });
       await atlas.area.load();
     } catch (error) {
       status(`${t("error")}: ${error.message}`);
