@@ -108,3 +108,87 @@ def test_back_after_two_changes_restores_the_previous_view_and_the_link_is_clean
     assert _view(again) == first
     assert abs(again.evaluate("atlas.map.getCenter().lng") - page.evaluate("atlas.map.getCenter().lng")) < 0.5
     assert page.errors == [] and again.errors == []
+
+
+AXE = REPO_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def _axe_violations(page) -> list[tuple[str, list]]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG21_AA)
+    return [(v["id"], [n["target"] for n in v["nodes"]]) for v in result["violations"]]
+
+
+def test_keyboard_only_reaches_search_opens_a_profile_and_closes_it_with_escape(server, browser):
+    page = _page(browser, DESKTOP)
+    _open(page, f"{server}/?bg=0&lang=en")
+    presses = 0
+
+    def press(key: str) -> None:
+        nonlocal presses
+        presses += 1
+        page.keyboard.press(key)
+
+    page.evaluate("document.activeElement.blur()")  # from the top of the page
+    press("Tab")
+    press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to region search"
+    press("Enter")
+    assert page.evaluate("document.activeElement.id") == "region-search"
+    for letter in "Eindhoven":
+        press(letter)
+    press("Enter")
+    page.wait_for_function("document.activeElement.classList.contains('profile-name')")
+    assert page.inner_text(".profile-name") == "Eindhoven"
+    page.wait_for_function("document.querySelector('#announce').textContent === 'Profile of Eindhoven opened'")
+    assert page.get_attribute("#profile", "aria-live") is None  # the profile is not read aloud on every change
+    press("Escape")
+    page.wait_for_selector("#profile", state="hidden")
+    assert page.evaluate("document.activeElement.id") == "region-search"
+    assert presses < 20
+    # the invisible region shapes are no Tab stops
+    assert page.eval_on_selector_all("#map path.leaflet-interactive", "els => els.filter(e => e.tabIndex >= 0).length") == 0
+    # a table row opens the profile and moves focus there too
+    page.click("#table-view summary")
+    page.focus("#table-wrap button.pick >> nth=0")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement.classList.contains('profile-name')")
+    page.keyboard.press("Escape")
+    page.wait_for_function("document.activeElement.matches('#table-wrap button.pick')")
+    assert page.errors == []
+
+
+def test_own_breaks_are_typed_inline_and_a_refusal_shows_beside_them(server, browser):
+    page = _page(browser, DESKTOP)
+    _open(page, f"{server}/?bg=0&lang=en")
+    page.select_option("#method", "user_defined")
+    assert page.evaluate("document.activeElement.id") == "breaks"
+    page.fill("#breaks", "50,20")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#breaks-error", state="visible")
+    assert "strictly increasing" in page.inner_text("#breaks-error")
+    assert page.get_attribute("#breaks", "aria-invalid") == "true"
+    _shot(page, "planner-03-breaks-error")
+    page.fill("#breaks", "20,30,40")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('#legend').textContent.includes('Own breaks')")
+    assert page.locator("#breaks-error").is_hidden() and page.input_value("#breaks") == "20,30,40"
+
+
+def test_axe_finds_no_wcag_21_aa_violation_in_four_page_states(server, browser):
+    page = _page(browser, DESKTOP)
+    _open(page, f"{server}/?bg=0&lang=en")
+    assert _axe_violations(page) == [], "start"
+    page.select_option("#area", "BOM")
+    page.wait_for_function("document.querySelector('#map').dataset.area === 'BOM'")
+    page.click("#table-view summary")
+    assert _axe_violations(page) == [], "area with table"
+    page.click("#table-wrap button.pick >> nth=0")
+    page.wait_for_selector(".profile-name")
+    assert _axe_violations(page) == [], "profile"
+    _shot(page, "planner-04-profile")
+    phone = _page(browser, PHONE)
+    _open(phone, f"{server}/?bg=0&lang=nl")
+    assert _axe_violations(phone) == [], "phone"
+    _shot(phone, "planner-05-phone")

@@ -199,6 +199,26 @@
     $("classes").disabled = category;
     $("log").checked = s.log === "1";
     $("log").disabled = category;
+    showBreaks();
+  }
+
+  // Own class limits are typed inline beside the method, kept editable, and a refusal is shown right there.
+  function showBreaks() {
+    const own = atlas.state.method === "user_defined";
+    $("breaks-box").hidden = !own;
+    if (own && document.activeElement !== $("breaks")) $("breaks").value = atlas.state.breaks;
+  }
+
+  function showError(error) {
+    const body = error.body || {};
+    if (body.parameter === "breaks") {
+      atlas.a11y.fieldError($("breaks"), `${t("error")}: ${error.message}`);
+      showBreaks();
+    } else {
+      $("error").textContent = `${t("error")}: ${error.message}`;
+      $("error").hidden = false;
+    }
+    status(`${t("error")}: ${error.message}`);
   }
 
   // ---------- map ----------
@@ -405,9 +425,10 @@
         layer.bindTooltip(() => hoverText(p.code, p.name), { sticky: true, className: "hover" });
         layer.on("mouseover", () => layer.setStyle({ weight: 2, opacity: 1 }));
         layer.on("mouseout", () => { if (p.code !== atlas.state.region) layer.setStyle({ weight: 0, opacity: 0 }); });
-        layer.on("click", () => selectRegion(p.code));
+        layer.on("click", () => { atlas.a11y.choosing(null); selectRegion(p.code); });
       },
     }).addTo(atlas.map);
+    atlas.a11y.untab(atlas.hit);
     atlas.map.getContainer().dataset.hitLayer = key;
     fillSelect($("compare"), [["", t("none")], ...atlas.regions.map((r) => [r.code, r.name])], atlas.state.compare);
     $("region-list").replaceChildren(...atlas.regions.map((r) => new Option(`${r.name} (${r.code})`)));
@@ -456,7 +477,7 @@
         `<small class="meta">${t("source")}: ${enText(i.source)}</small></th>` +
         `<td>${shown}<br><small>${l.year ?? ""} ${rank}</small>${ref}</td><td>${sparkline(i.series, meta.precision)}${why}</td></tr>`;
     }).join("");
-    return `<section class="profile-col" data-code="${esc(p.code)}"><h2 class="profile-name">${esc(p.name)}</h2>` +
+    return `<section class="profile-col" data-code="${esc(p.code)}"><h2 class="profile-name" tabindex="-1">${esc(p.name)}</h2>` +
       `<p class="meta">${esc(t("level_" + p.level))} ${esc(p.code)} · ${p.area_km2.toFixed(0)} km²` +
       ` · <span class="profile-territory">${t("shownOn")} ${t("boundariesOf_" + p.level)} ${p.boundary_year}</span>` +
       (parents ? ` · ${t("parents")}: ${parents}` : "") + `</p>` +
@@ -479,6 +500,7 @@
     try {
       const profiles = await Promise.all(codes.map((c) => api(`/api/v1/regions/${c}?year=${year}`)));
       $("profile-columns").innerHTML = profiles.map(profileHtml).join("");
+      atlas.a11y.profileShown(profiles[0].name);
       $("compare").value = s.compare || "";
     } catch (error) {
       $("profile-columns").innerHTML = `<p role="alert">${t("error")}: ${esc(error.message)}</p>`;
@@ -497,7 +519,7 @@
     const m = body.meta;
     const s = atlas.state;
     const rows = body.values.slice().sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9)).map((v) =>
-      `<tr><td>${v.rank ?? "—"}</td><th scope="row">${esc(v.name)}</th><td>` +
+      `<tr><td>${v.rank ?? "—"}</td><th scope="row"><button type="button" class="pick" data-code="${esc(v.code)}">${esc(v.name)}</button></th><td>` +
       `${v.text ? categoryText(v.text) : v.value === null ? missingText(v.missing_reason) : fmt(v.value, "", m.precision, v.qualifier)}</td></tr>`).join("");
     $("table-wrap").innerHTML = `<table><caption>${esc(m.title[atlas.state.lang])} (${textIn(atlas.legend && atlas.legend.unit_text, m.unit)}), ` +
       `${m.year ?? ""}${s.area ? ` (${esc(t("areaTable"))} ${esc(atlas.area.name())})` : ""} — ${t("source")}: ${enText(m.source)}</caption><thead><tr><th scope="col">#</th>` +
@@ -576,8 +598,10 @@
       if (s.region && !atlas.values[s.region]) { s.region = ""; s.compare = ""; writeState(true); }
       await showProfile();
       status(`${legend.title[s.lang]} — ${t("level_" + s.level)} ${legend.year ?? ""}`);
+      atlas.a11y.fieldError($("breaks"), "");
+      $("error").hidden = true;
     } catch (error) {
-      status(`${t("error")}: ${error.message}`);
+      showError(error);
     }
   }
 
@@ -586,7 +610,8 @@
     document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
     document.querySelectorAll("[data-i18n-label]").forEach((el) => el.setAttribute("aria-label", t(el.dataset.i18nLabel)));
     $("lang").textContent = atlas.state.lang === "nl" ? "EN" : "NL";
-    $("lang").setAttribute("aria-label", atlas.state.lang === "nl" ? "Switch to English" : "Schakel naar Nederlands");
+    // the name starts with the visible text, so speech users can say what they see (WCAG 2.5.3)
+    $("lang").setAttribute("aria-label", atlas.state.lang === "nl" ? "EN: switch to English" : "NL: schakel naar Nederlands");
     fillIndicators();
     atlas.area.fill();
   }
@@ -600,11 +625,10 @@
     on("year", (e) => { const years = JSON.parse(e.target.dataset.years); s.year = String(years[e.target.value]); refresh(); });
     on("method", (e) => {
       s.method = e.target.value;
-      if (s.method === "user_defined" && !s.breaks) {
-        s.breaks = (window.prompt(t("breaks"), "") || "").replace(/\s/g, "");
-      }
+      if (s.method === "user_defined" && !s.breaks) { showBreaks(); $("breaks").focus(); return; }
       refresh();
     });
+    on("breaks", (e) => { s.breaks = e.target.value.replace(/\s/g, ""); refresh(); });
     on("classes", (e) => { s.classes = e.target.value; refresh(); });
     on("scheme", (e) => { s.scheme = e.target.value; refresh(); });
     on("log", (e) => { s.log = e.target.checked ? "1" : ""; refresh(); });
@@ -624,6 +648,7 @@
       const region = match ? atlas.regions.find((r) => r.code === match[1])
         : atlas.regions.find((r) => r.name.toLowerCase() === e.target.value.trim().toLowerCase());
       if (region) {
+        atlas.a11y.choosing(e.target);
         selectRegion(region.code);
         // the region with its surroundings: padded and never closer than z10, so the context stays in view
         atlas.hit.eachLayer((layer) => {
@@ -631,7 +656,13 @@
         });
       }
     });
-    on("profile-close", () => { s.region = ""; s.compare = ""; writeState(); highlight(); showProfile(); }, "click");
+    const closeProfile = () => { s.region = ""; s.compare = ""; writeState(); highlight(); showProfile(); atlas.a11y.profileClosed(); };
+    on("profile-close", closeProfile, "click");
+    atlas.a11y.bind(closeProfile);
+    on("table-wrap", (e) => {
+      const pick = e.target.closest("button.pick");
+      if (pick) { atlas.a11y.choosing(pick); selectRegion(pick.dataset.code); }
+    }, "click");
     on("png", savePng, "click");
     on("copy-link", () => atlas.share.copy(STATE_KEYS), "click");
     window.addEventListener("popstate", restore);
@@ -660,6 +691,7 @@
       Object.assign(atlas, { config, indicators, schemes: schemes.schemes, methods: schemes.methods, qualifiers });
       atlas.area = AtlasArea(atlas, { t, api, $ });
       atlas.share = AtlasShare(atlas, { t, $, announce });
+      atlas.a11y = AtlasA11y(atlas, { t, $, announce });
       await atlas.area.load();
     } catch (error) {
       status(`${t("error")}: ${error.message}`);
