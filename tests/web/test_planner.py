@@ -192,3 +192,32 @@ def test_axe_finds_no_wcag_21_aa_violation_in_four_page_states(server, browser):
     _open(phone, f"{server}/?bg=0&lang=nl")
     assert _axe_violations(phone) == [], "phone"
     _shot(phone, "planner-05-phone")
+
+
+def _rect(page, selector: str) -> dict:
+    return page.evaluate(f"document.querySelector({selector!r}).getBoundingClientRect().toJSON()")
+
+
+def test_phone_keeps_the_map_legend_folded_controls_closed_profile_as_a_sheet(server, browser):
+    phone = _page(browser, PHONE)
+    _open(phone, f"{server}/?bg=0&lang=nl")
+    assert phone.locator("#controls").is_hidden() and phone.get_attribute("#menu", "aria-expanded") == "false"
+    legend, map_box = _rect(phone, "#legend"), _rect(phone, "#map")
+    share = legend["width"] * legend["height"] / (map_box["width"] * map_box["height"])
+    assert share < 0.15, f"legend covers {share:.0%} of the map"
+    assert phone.locator("#legend .source").is_hidden()
+    _shot(phone, "planner-06-phone-legend-folded")
+    phone.click(".legend-toggle")
+    assert phone.locator("#legend .source").is_visible() and phone.locator("#legend details").count() >= 1
+    _shot(phone, "planner-07-phone-legend-sheet")
+    phone.click(".legend-toggle")
+    phone.click("#menu")
+    phone.fill("#region-search", "Eindhoven")
+    phone.keyboard.press("Enter")
+    phone.wait_for_selector(".profile-name")
+    phone.click("#menu")  # fold the controls again: the profile lies over the map, the map keeps its place
+    sheet = _rect(phone, "#profile")
+    assert sheet["bottom"] == PHONE["height"] and sheet["height"] < 0.65 * PHONE["height"]
+    assert _rect(phone, "#map")["height"] == map_box["height"]
+    _shot(phone, "planner-08-phone-profile-sheet")
+    assert phone.errors == []

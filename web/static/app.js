@@ -588,6 +588,7 @@
       const legend = await api(`/api/v1/legend/${s.level}/${s.indicator}?${classQuery()}`);
       atlas.legend = legend;
       renderLegend(legend);
+      atlas.phone.decorateLegend(legend);
       setDisplay(legend);
       renderDownloads();
       await Promise.all([loadValues(), loadHitLayer(legend.boundary_year)]);
@@ -667,10 +668,7 @@
     on("copy-link", () => atlas.share.copy(STATE_KEYS), "click");
     window.addEventListener("popstate", restore);
     on("lang", () => { s.lang = s.lang === "nl" ? "en" : "nl"; applyLanguage(); refresh(); }, "click");
-    on("menu", () => {
-      const open = $("controls").classList.toggle("collapsed") === false;
-      $("menu").setAttribute("aria-expanded", String(open));
-    }, "click");
+    on("menu", atlas.phone.toggleControls, "click");
   }
 
   // Back and Forward: the entry's parameters become the state again, the map returns to its centre and zoom.
@@ -692,12 +690,14 @@
       atlas.area = AtlasArea(atlas, { t, api, $ });
       atlas.share = AtlasShare(atlas, { t, $, announce });
       atlas.a11y = AtlasA11y(atlas, { t, $, announce });
+      atlas.phone = AtlasPhone(atlas, { t, $, esc });
       await atlas.area.load();
     } catch (error) {
       status(`${t("error")}: ${error.message}`);
       return;
     }
     applyLanguage();
+    atlas.phone.start();
     setupMap();
     bindControls();
     await atlas.ov.probe();
