@@ -7,9 +7,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import urllib.request
 from pathlib import Path
 
 import pytest
+import shapely
+from PIL import Image
+from PIL.PngImagePlugin import PngImageFile
 
 from atlas.settings import REPO_ROOT
 
@@ -221,3 +226,28 @@ def test_phone_keeps_the_map_legend_folded_controls_closed_profile_as_a_sheet(se
     assert _rect(phone, "#map")["height"] == map_box["height"]
     _shot(phone, "planner-08-phone-profile-sheet")
     assert phone.errors == []
+
+
+def test_publication_png_of_the_country_has_title_full_source_and_legend_over_open_sea(server, data, browser):
+    page = _page(browser, DESKTOP)
+    _open(page, f"{server}/?bg=0&lang=en")
+    href = page.locator("#downloads a", has_text="PNG (2x)").get_attribute("href")
+    assert "scale=2" in href and "within" not in href
+    with urllib.request.urlopen(server + href, timeout=120) as response:
+        assert response.headers["Content-Type"] == "image/png"
+        SHOTS.mkdir(exist_ok=True)
+        (SHOTS / "planner-09-publication-2x.png").write_bytes(response.read())
+    image = Image.open(SHOTS / "planner-09-publication-2x.png")
+    assert isinstance(image, PngImageFile)
+    assert image.width == 1800 and image.height > 1800
+    legend = json.loads(urllib.request.urlopen(f"{server}/api/v1/legend/gemeente/pct_higher_educated_15_75").read())
+    assert image.text["Title"] == legend["title"]["en"]
+    assert image.text["Source"] == f"Source: {legend['source']}, {legend['year']}"  # the whole line, not cut
+    # the legend's box, in RD New metres, touches no land of the real boundaries
+    box = shapely.box(*json.loads(image.text["atlas:legend-box-rd"]))
+    land = data.boundaries.get("gemeente", legend["boundary_year"])["geom_rd"]
+    assert not shapely.intersects(land.to_numpy(), box).any()
+    svg = urllib.request.urlopen(server + href.replace("map.png", "map.svg").replace("scale=2", "scale=1")).read().decode()
+    assert svg.startswith("<svg") and legend["source"] in svg and 'lang="en"' in svg
+    area = urllib.request.urlopen(server + href + "&within=BOM")
+    assert Image.open(area).size[0] == 1800

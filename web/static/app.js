@@ -532,7 +532,11 @@
     const layer = (format) => `/api/v1/layers/${s.level}?year=${by}&indicators=${s.indicator}&format=${format}${atlas.area.query()}`;
     const q = classQuery();
     const html = `/export/map.html?indicator=${s.indicator}&level=${s.level}&lang=${s.lang}&${q}`;
-    const links = [[layer("geojson"), t("geojson")], [layer("gpkg"), t("gpkg")], [layer("csv"), t("csv")],
+    // publication images of the country or the chosen area, drawn by the server with the tiles' classification
+    const image = (format, scale) => `/export/map.${format}?indicator=${s.indicator}&level=${s.level}&lang=${s.lang}` +
+      `&scale=${scale}&${q}${atlas.area.query()}`;
+    const links = [[image("png", 2), t("png2")], [image("png", 3), t("png3")], [image("svg", 1), t("svg")],
+      [layer("geojson"), t("geojson")], [layer("gpkg"), t("gpkg")], [layer("csv"), t("csv")],
       [`/api/v1/legend/${s.level}/${s.indicator}?${q}`, t("legendJson")], [html, t("html")]];
     $("downloads").innerHTML = links.map(([href, label]) => `<li><a href="${esc(href)}" download>${esc(label)}</a></li>`).join("");
   }
@@ -541,41 +545,6 @@
   function setOverlays() {
     atlas.overlayQueue = (atlas.overlayQueue || Promise.resolve()).then(atlas.ov.apply, atlas.ov.apply);
     return atlas.overlayQueue;
-  }
-
-  // ---------- PNG of the view ----------
-  async function savePng() {
-    const map = atlas.map.getContainer();
-    const box = map.getBoundingClientRect();
-    const canvas = document.createElement("canvas");
-    canvas.width = box.width; canvas.height = box.height;
-    const ctx = canvas.getContext("2d");
-    ctx.fillStyle = "#ffffff"; ctx.fillRect(0, 0, canvas.width, canvas.height);
-    (atlas.choropleth ? [...atlas.choropleth.getContainer().querySelectorAll("img.leaflet-tile-loaded")] : []).forEach((img) => {
-      const r = img.getBoundingClientRect();
-      ctx.globalAlpha = 0.85;
-      ctx.drawImage(img, r.left - box.left, r.top - box.top, r.width, r.height);
-    });
-    ctx.globalAlpha = 1;
-    const lg = atlas.legend;
-    const lines = [lg.title[atlas.state.lang], `${lg.unit_text[atlas.state.lang] || lg.unit}, ${t("level_" + lg.level)}, ${lg.year ?? ""}`];
-    const h = 40 + 18 * (lg.entries.length + 1) + 20;
-    ctx.fillStyle = "rgba(255,255,255,0.92)"; ctx.fillRect(8, canvas.height - h - 8, 300, h);
-    ctx.fillStyle = "#000"; ctx.font = "bold 13px sans-serif"; ctx.fillText(lines[0].slice(0, 42), 16, canvas.height - h + 10);
-    ctx.font = "12px sans-serif"; ctx.fillText(lines[1], 16, canvas.height - h + 26);
-    const plain = document.createElement("span");
-    [...lg.entries, { colour: lg.no_data.colour, label: t("nodata"), label_text: { nl: t("nodata"), en: t("nodata") } }].forEach((e, i) => {
-      const y = canvas.height - h + 36 + i * 18;
-      plain.innerHTML = classLabel(e, lg);
-      ctx.fillStyle = e.colour; ctx.fillRect(16, y, 14, 14);
-      ctx.fillStyle = "#000"; ctx.fillText(plain.textContent, 36, y + 12);
-    });
-    ctx.font = "10px sans-serif";
-    ctx.fillText(`${t("source")}: ${lg.source}`.slice(0, 60), 16, canvas.height - 16);
-    const link = document.createElement("a");
-    link.download = `${atlas.state.indicator}_${atlas.state.level}_${lg.year ?? "undated"}.png`;
-    link.href = canvas.toDataURL("image/png");
-    link.click();
   }
 
   // ---------- refresh ----------
@@ -664,7 +633,6 @@
       const pick = e.target.closest("button.pick");
       if (pick) { atlas.a11y.choosing(pick); selectRegion(pick.dataset.code); }
     }, "click");
-    on("png", savePng, "click");
     on("copy-link", () => atlas.share.copy(STATE_KEYS), "click");
     window.addEventListener("popstate", restore);
     on("lang", () => { s.lang = s.lang === "nl" ? "en" : "nl"; applyLanguage(); refresh(); }, "click");
