@@ -29,11 +29,12 @@ def layer(
     crs: str = Query("EPSG:4326", description=f"One of {', '.join(OUTPUT_CRS)}"),
     simplify: float = Query(0.0, description="Topology-preserving simplification tolerance in metres (0-5000)"),
     within: str | None = Query(None, description="Only regions inside an area from /api/v1/areas (e.g. BOM, PV30, CR36)"),
+    csv_locale: str = Query("standard", description="CSV only: `nl` for Dutch Excel (semicolons, decimal comma, UTF-8 BOM)"),
     data: AtlasData = Depends(atlas_data), settings: ApiSettings = Depends(api_settings),
 ) -> Response:
     ids = [i.strip() for i in indicators.split(",") if i.strip()]
     year = year if year is not None else default_layer_year(data, level.value, ids)
-    file = layer_file(data, level.value, year, ids, crs, simplify, format.value, within)
+    file = layer_file(data, level.value, year, ids, crs, simplify, format.value, within, csv_locale)
     limit = settings.max_response_mb * 2**20
     if len(file.content) > limit:
         raise ResponseTooLarge(len(file.content), limit, "use simplify (metres), fewer indicators or format=gpkg")

@@ -137,4 +137,5 @@ def export_map_html(data: AtlasData, indicator_id: str, level: str, year: int | 
     root.html.add_child(Element(_legend_html(classification, lang)))
     root.html.add_child(Element(
         f'<script type="application/json" id="atlas-meta">{json.dumps(classification.values.meta())}</script>'))
-    return root.render()
+    document = root.render()
+    return document.replace("<html>", f'<html lang="{lang}">', 1)  # screen readers read it in its own language

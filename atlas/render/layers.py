@@ -82,8 +82,16 @@ def _metadata(data: AtlasData, indicators: list[str]) -> dict:
                 if k in ("title", "unit", "definition", "source", "caveats")} for i in indicators}
 
 
-def export_layer(data: AtlasData, frame: gpd.GeoDataFrame, fmt: str, indicators: list[str]) -> LayerFile:
-    """Serialise a layer; GeoJSON is RFC 7946 (WGS84, no crs member) unless another CRS was asked for."""
+CSV_LOCALES = {"standard": {"sep": ",", "decimal": "."}, "nl": {"sep": ";", "decimal": ","}}
+
+
+def export_layer(data: AtlasData, frame: gpd.GeoDataFrame, fmt: str, indicators: list[str],
+                 csv_locale: str = "standard") -> LayerFile:
+    """Serialise a layer; GeoJSON is RFC 7946 (WGS84, no crs member) unless another CRS was asked for.
+
+    CSV in the `nl` locale opens as columns in Dutch Excel: semicolons, decimal commas and a UTF-8 byte order
+    mark (without it Excel reads the text as Windows-1252)."""
+    _check(csv_locale, CSV_LOCALES, "csv_locale")
     _check(fmt, FORMATS, "format")
     media_type, extension = FORMATS[fmt]
     level, year = frame["level"].iloc[0], int(frame["year"].iloc[0])
@@ -91,7 +99,9 @@ def export_layer(data: AtlasData, frame: gpd.GeoDataFrame, fmt: str, indicators:
     stem = f"innovation-atlas-nl_{level}_{year}" + (f"_{'-'.join(indicators)}" if indicators else "")
     stem += "" if epsg == 4326 else f"_epsg{epsg}"
     if fmt == "csv":
-        content = pd.DataFrame(frame.drop(columns="geometry")).to_csv(index=False).encode()
+        table = pd.DataFrame(frame.drop(columns="geometry")).to_csv(index=False, **CSV_LOCALES[csv_locale])
+        content = table.encode("utf-8-sig" if csv_locale == "nl" else "utf-8")
+        stem += "" if csv_locale == "standard" else f"_{csv_locale}"
     elif fmt == "topojson":
         import topojson
 
@@ -111,7 +121,7 @@ def export_layer(data: AtlasData, frame: gpd.GeoDataFrame, fmt: str, indicators:
 
 
 def layer_file(data: AtlasData, level: str, year: int, indicators: list[str], crs: str, simplify: float,
-               fmt: str, within: str | None = None) -> LayerFile:
+               fmt: str, within: str | None = None, csv_locale: str = "standard") -> LayerFile:
     """The serialised layer for one parameter set, kept (bounded by bytes) because data never changes.
 
     `within` keeps the regions of one area (simplified together with the whole country, so its edges
@@ -120,8 +130,9 @@ def layer_file(data: AtlasData, level: str, year: int, indicators: list[str], cr
         frame = layer_frame(data, level, year, indicators, crs, simplify)
         if within:
             frame = frame[frame["code"].isin(regions_within(data, level, year, within))]
-        return export_layer(data, frame, fmt, indicators)
-    return data.caches.layer_files.get_or_compute((level, year, tuple(indicators), crs, simplify, fmt, within), build)
+        return export_layer(data, frame, fmt, indicators, csv_locale)
+    key = (level, year, tuple(indicators), crs, simplify, fmt, within, csv_locale)
+    return data.caches.layer_files.get_or_compute(key, build)
 
 
 def own_boundary_year(data: AtlasData, indicator_id: str, level: str, year: int | None) -> int:

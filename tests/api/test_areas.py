@@ -44,3 +44,21 @@ def test_an_unknown_area_is_a_400_naming_the_choices(client):
     response = client.get("/api/v1/layers/gemeente?format=csv&within=Zaltbommel")
     assert response.status_code == 400
     assert response.json()["parameter"] == "within" and "BOM" in response.json()["valid"]
+
+
+def test_dutch_csv_opens_as_columns_in_dutch_excel_and_carries_several_indicators(client):
+    ids = "pct_higher_educated_15_75,kwb_population"
+    response = client.get(f"/api/v1/layers/gemeente?indicators={ids}&format=csv&csv_locale=nl&within=BOM")
+    assert response.status_code == 200 and response.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert len(rows) == 56 and "kwb_population" in rows[0] and "pct_higher_educated_15_75" in rows[0]
+    eindhoven = next(r for r in rows if r["name"] == "Eindhoven")
+    assert "," in eindhoven["area_km2"] and "." not in eindhoven["area_km2"]
+    bad = client.get("/api/v1/layers/gemeente?format=csv&csv_locale=fr")
+    assert bad.status_code == 400 and bad.json()["parameter"] == "csv_locale"
+
+
+def test_html_export_declares_its_language(client):
+    for lang in ("nl", "en"):
+        page = client.get(f"/export/map.html?indicator=pct_higher_educated_15_75&level=provincie&lang={lang}").text
+        assert f'<html lang="{lang}">' in page

@@ -251,3 +251,18 @@ def test_publication_png_of_the_country_has_title_full_source_and_legend_over_op
     assert svg.startswith("<svg") and legend["source"] in svg and 'lang="en"' in svg
     area = urllib.request.urlopen(server + href + "&within=BOM")
     assert Image.open(area).size[0] == 1800
+
+
+@pytest.mark.outside_hosts("service.pdok.nl")
+def test_background_map_unreachable_is_said_and_no_longer_asked_for(server, browser):
+    page = _page(browser, DESKTOP)
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url) if "pdok" in r.url else None)
+    _open(page, f"{server}/?lang=en")  # background on by default; the browser fixture aborts its tiles
+    page.wait_for_function("document.querySelector('#bg-state').dataset.state === 'unavailable'")
+    assert page.inner_text("#bg-state") == "Background map unavailable" and not page.is_checked("#bg")
+    asked = len(requests)
+    page.evaluate("atlas.map.panBy([300, 200], {animate: false})")
+    page.wait_for_timeout(1000)
+    assert len(requests) == asked and "Kadaster" not in page.inner_text(".leaflet-control-attribution")
+    _shot(page, "planner-10-background-unavailable")

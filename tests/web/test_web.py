@@ -123,7 +123,7 @@ def test_permalink_restores_the_same_view(server, browser, page):
 def test_downloads_point_at_working_endpoints(server, page):
     _open(page, f"{server}/?bg=0&lang=en&indicator=kwb_pct_higher_educated&level=provincie")
     links = page.eval_on_selector_all("#downloads a", "els => els.map(e => e.getAttribute('href'))")
-    assert len(links) == 8  # three publication images, three layers, the legend, the HTML map
+    assert len(links) == 9  # three publication images, three layers, Dutch CSV, the legend, the HTML map
     for link in links:
         with urllib.request.urlopen(server + link, timeout=60) as response:
             assert response.status == 200

@@ -164,6 +164,7 @@
     const s = atlas.state;
     let ind = indicator();
     if (!ind || !ind.map_levels.length) { s.indicator = DEFAULT_INDICATOR; ind = indicator(); }
+    fillExtra();
     $("definition").innerHTML = textIn(ind.definition_text, ind.definition);
     if (!ind.map_levels.includes(s.level)) s.level = ind.map_levels.includes("gemeente") ? "gemeente" : ind.map_levels[ind.map_levels.length - 1];
     fillSelect($("level"), ind.map_levels.map((lv) => [lv, t("level_" + lv)]), s.level);
@@ -200,6 +201,14 @@
     $("log").checked = s.log === "1";
     $("log").disabled = category;
     showBreaks();
+  }
+
+  // Indicators a download may carry besides the mapped one: those with values at the mapped level.
+  function fillExtra() {
+    const select = $("download-extra");
+    const kept = new Set([...select.selectedOptions].map((o) => o.value));
+    select.replaceChildren(...atlas.indicators.filter((i) => offered(i) && i.id !== atlas.state.indicator &&
+      i.map_levels.includes(atlas.state.level)).map((i) => new Option(i.title[atlas.state.lang], i.id, false, kept.has(i.id))));
   }
 
   // Own class limits are typed inline beside the method, kept editable, and a refusal is shown right there.
@@ -253,17 +262,7 @@
     setBackground();
   }
 
-  function setBackground() {
-    const want = atlas.state.bg === "1" && atlas.config.base_map.url;
-    $("bg").checked = Boolean(want);
-    if (want && !atlas.base) {
-      atlas.base = L.tileLayer(atlas.config.base_map.url, { attribution: atlas.config.base_map.attribution, maxZoom: 19 });
-      atlas.base.addTo(atlas.map).bringToBack();
-    } else if (!want && atlas.base) {
-      atlas.map.removeLayer(atlas.base);
-      atlas.base = null;
-    }
-  }
+  function setBackground() { atlas.basemap.set(); }
 
   function tileUrl() {
     const q = classQuery();
@@ -529,14 +528,16 @@
   function renderDownloads() {
     const s = atlas.state;
     const by = atlas.legend ? atlas.legend.boundary_year : "";
-    const layer = (format) => `/api/v1/layers/${s.level}?year=${by}&indicators=${s.indicator}&format=${format}${atlas.area.query()}`;
+    const extra = [...$("download-extra").selectedOptions].map((o) => o.value).filter((id) => id !== s.indicator);
+    const ids = [s.indicator, ...extra].join(",");
+    const layer = (format) => `/api/v1/layers/${s.level}?year=${by}&indicators=${ids}&format=${format}${atlas.area.query()}`;
     const q = classQuery();
     const html = `/export/map.html?indicator=${s.indicator}&level=${s.level}&lang=${s.lang}&${q}`;
     // publication images of the country or the chosen area, drawn by the server with the tiles' classification
     const image = (format, scale) => `/export/map.${format}?indicator=${s.indicator}&level=${s.level}&lang=${s.lang}` +
       `&scale=${scale}&${q}${atlas.area.query()}`;
     const links = [[image("png", 2), t("png2")], [image("png", 3), t("png3")], [image("svg", 1), t("svg")],
-      [layer("geojson"), t("geojson")], [layer("gpkg"), t("gpkg")], [layer("csv"), t("csv")],
+      [layer("geojson"), t("geojson")], [layer("gpkg"), t("gpkg")], [layer("csv"), t("csv")], [layer("csv") + "&csv_locale=nl", t("csvNl")],
       [`/api/v1/legend/${s.level}/${s.indicator}?${q}`, t("legendJson")], [html, t("html")]];
     $("downloads").innerHTML = links.map(([href, label]) => `<li><a href="${esc(href)}" download>${esc(label)}</a></li>`).join("");
   }
@@ -612,6 +613,7 @@
     on("network-colour", (e) => { s.ncolour = e.target.value; writeState(); atlas.ov.redrawNetwork(); });
     on("area", (e) => { s.area = e.target.value; atlas.area.frame(); refresh(); });
     on("whole-country", () => { s.area = ""; $("area").value = ""; atlas.area.frame(); refresh(); }, "click");
+    on("download-extra", renderDownloads);
     on("compare", (e) => { s.compare = e.target.value; writeState(); showProfile(); });
     on("region-search", (e) => {
       const match = /\(([A-Z]{2}\d+)\)$/.exec(e.target.value);
@@ -659,6 +661,7 @@
       atlas.share = AtlasShare(atlas, { t, $, announce });
       atlas.a11y = AtlasA11y(atlas, { t, $, announce });
       atlas.phone = AtlasPhone(atlas, { t, $, esc });
+      atlas.basemap = AtlasBasemap(atlas, { t, $ });
       await atlas.area.load();
     } catch (error) {
       status(`${t("error")}: ${error.message}`);
