@@ -266,3 +266,15 @@ def test_background_map_unreachable_is_said_and_no_longer_asked_for(server, brow
     page.wait_for_timeout(1000)
     assert len(requests) == asked and "Kadaster" not in page.inner_text(".leaflet-control-attribution")
     _shot(page, "planner-10-background-unavailable")
+
+
+def test_compared_region_is_outlined_in_a_second_colour_and_a_coarser_level_refits(server, browser):
+    page = _page(browser, DESKTOP)
+    _open(page, f"{server}/?bg=0&lang=en&region=GM0772&compare=GM0363&lat=51.44&lng=5.47&z=11")
+    page.wait_for_selector(".profile-name")
+    strokes = page.evaluate("""(() => { const out = {}; atlas.hit.eachLayer((l) => {
+        const c = l.feature.properties.code; if (c === 'GM0772' || c === 'GM0363') out[c] = l.options.color; }); return out; })()""")
+    assert strokes == {"GM0772": "#d62728", "GM0363": "#1f4e9c"}
+    page.select_option("#level", "provincie")
+    page.wait_for_function("document.querySelector('#map').dataset.hitLayer.startsWith('provincie/')")
+    assert page.evaluate("atlas.map.getZoom()") <= 8  # the whole country again, not one flat province

@@ -423,7 +423,7 @@
         const p = feature.properties;
         layer.bindTooltip(() => hoverText(p.code, p.name), { sticky: true, className: "hover" });
         layer.on("mouseover", () => layer.setStyle({ weight: 2, opacity: 1 }));
-        layer.on("mouseout", () => { if (p.code !== atlas.state.region) layer.setStyle({ weight: 0, opacity: 0 }); });
+        layer.on("mouseout", () => { if (p.code !== atlas.state.region && p.code !== atlas.state.compare) layer.setStyle({ weight: 0, opacity: 0 }); });
         layer.on("click", () => { atlas.a11y.choosing(null); selectRegion(p.code); });
       },
     }).addTo(atlas.map);
@@ -435,9 +435,13 @@
 
   function highlight() {
     if (!atlas.hit) return;
+    // the selected region in red, the compared one dashed in blue, so both stand out on any class colour
     atlas.hit.eachLayer((layer) => {
-      const on = layer.feature.properties.code === atlas.state.region;
-      layer.setStyle(on ? { weight: 3, opacity: 1, color: "#d62728" } : { weight: 0, opacity: 0, color: "#000" });
+      const code = layer.feature.properties.code;
+      const style = code === atlas.state.region ? { weight: 3, opacity: 1, color: "#d62728", dashArray: null }
+        : code === atlas.state.compare ? { weight: 3, opacity: 1, color: "#1f4e9c", dashArray: "6 4" }
+          : { weight: 0, opacity: 0, color: "#000", dashArray: null };
+      layer.setStyle(style);
     });
   }
 
@@ -591,7 +595,14 @@
     const s = atlas.state;
     const on = (id, handler, event = "change") => $(id).addEventListener(event, handler);
     on("indicator", (e) => { s.indicator = e.target.value; s.year = ""; s.method = ""; s.scheme = ""; refresh(); });
-    on("level", (e) => { s.level = e.target.value; s.region = ""; s.compare = ""; refresh(); });
+    on("level", (e) => {
+      // to a coarser level the map refits to the area: a zoomed-in view of one province is one flat colour
+      const order = atlas.config.levels.map((lv) => lv.level);
+      const coarser = order.indexOf(e.target.value) < order.indexOf(s.level);
+      s.level = e.target.value; s.region = ""; s.compare = "";
+      if (coarser) atlas.area.frame();
+      refresh();
+    });
     on("boundary-year", (e) => { s.boundary = e.target.value; refresh(); });
     on("year", (e) => { const years = JSON.parse(e.target.dataset.years); s.year = String(years[e.target.value]); refresh(); });
     on("method", (e) => {
@@ -614,7 +625,7 @@
     on("area", (e) => { s.area = e.target.value; atlas.area.frame(); refresh(); });
     on("whole-country", () => { s.area = ""; $("area").value = ""; atlas.area.frame(); refresh(); }, "click");
     on("download-extra", renderDownloads);
-    on("compare", (e) => { s.compare = e.target.value; writeState(); showProfile(); });
+    on("compare", (e) => { s.compare = e.target.value; writeState(); highlight(); showProfile(); });
     on("region-search", (e) => {
       const match = /\(([A-Z]{2}\d+)\)$/.exec(e.target.value);
       const region = match ? atlas.regions.find((r) => r.code === match[1])
