@@ -17,7 +17,7 @@ from atlas.figures.coverage import coverage_entry, coverage_table
 from atlas.figures.reference import national_reference
 from atlas.figures.semantics import qualifier_labels, typed_values
 from atlas.figures.values import available_levels, available_years, indicator_values
-from atlas.geography.places import regions_within
+from atlas.geography.areas import regions_within
 from atlas.geography.vocabulary import LEVEL_INFO
 from atlas.render.csvtext import spreadsheet_csv
 from atlas.render.tilegrid import bounds_wgs84

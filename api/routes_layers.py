@@ -28,12 +28,14 @@ def layer(
     format: LayerFormat = Query(LayerFormat.geojson),
     crs: str = Query("EPSG:4326", description=f"One of {', '.join(OUTPUT_CRS)}"),
     simplify: float = Query(0.0, description="Topology-preserving simplification tolerance in metres (0-5000)"),
+    within: str | None = Query(None, description="Only regions inside an area from /api/v1/areas (e.g. BOM, PV30, CR36)"),
+    csv_locale: str = Query("standard", description="CSV only: `nl` for Dutch Excel (semicolons, decimal comma, UTF-8 BOM)"),
     data: AtlasData = Depends(atlas_data), settings: ApiSettings = Depends(api_settings),
 ) -> Response:
     ids = list(dict.fromkeys(i.strip() for i in indicators.split(",") if i.strip()))  # each indicator once
     year = year if year is not None else default_layer_year(data, level.value, ids)
     limit = settings.max_response_mb * 2**20
-    file = layer_file(data, level.value, year, ids, crs, simplify, format.value, max_bytes=limit)
+    file = layer_file(data, level.value, year, ids, crs, simplify, format.value, within, csv_locale, max_bytes=limit)
     if len(file.content) > limit:
         raise ResponseTooLarge(len(file.content), limit, TOO_LARGE_HINT)
     return Response(file.content, media_type=file.media_type,

@@ -13,6 +13,7 @@ from api import schemas
 from api.deps import Level, ProfileFormat, ValuesFormat, atlas_data
 from atlas.data import AtlasData
 from atlas.figures.profiles import region_profile
+from atlas.geography.areas import areas as area_list
 from atlas.render.csvtext import spreadsheet_csv
 from atlas.render.workbook import MEDIA_TYPE as WORKBOOK_MEDIA_TYPE
 from atlas.render.workbook import profile_workbook
@@ -31,6 +32,13 @@ def regions(
     columns = ["code", "name", "gemeente_code", "corop_code", "provincie_code", "area_km2"]
     records = layer[columns].astype(object).where(layer[columns].notna(), None).to_dict(orient="records")
     return {"level": level.value, "year": year, "count": len(records), "regions": records}
+
+
+@router.get("/areas", response_model=schemas.Areas)
+def areas(data: AtlasData = Depends(atlas_data)) -> dict:
+    """The areas `within=` accepts (the country, ROMs, provinces, COROP regions) with their extents, for an
+    area picker that zooms to each."""
+    return {"areas": area_list(data)}
 
 
 @router.get("/regions/{code}", response_model=schemas.Profile,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from api.deps import PROBLEM_RESPONSES, Level, atlas_data, boundary_year, web_settings
@@ -21,6 +21,8 @@ from atlas.data import AtlasData
 from atlas.errors import DataFolderError
 from atlas.render.classify import ClassRequest
 from atlas.render.export_html import LANGUAGES, content_policy, export_map_html
+from atlas.render.publication import FORMATS as IMAGE_FORMATS
+from atlas.render.publication import publication_image
 from atlas.settings import IN_CHECKOUT, REPO_ROOT
 
 WEB_DIR = REPO_ROOT / "web" if IN_CHECKOUT else Path(__file__).parent / "web"  # a wheel carries it as api/web
@@ -33,6 +35,7 @@ DOCS_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src
 
 router = APIRouter(tags=["web"])
 ExportLanguage = Enum("ExportLanguage", {lang: lang for lang in LANGUAGES}, type=str)  # type: ignore[misc]
+ImageFormat = Enum("ImageFormat", {f: f for f in IMAGE_FORMATS}, type=str)  # type: ignore[misc]
 
 
 @router.get("/", include_in_schema=False)
@@ -78,6 +81,25 @@ def export_map(
     filename = f"{indicator}_{level.value}_{year or 'latest'}.html"
     return HTMLResponse(document, headers={"Content-Disposition": f'inline; filename="{filename}"',
                                            "Content-Security-Policy": content_policy(document)})
+
+
+@router.get("/export/map.{image_format}", response_class=Response,
+            responses={200: {"content": {"image/png": {}, "image/svg+xml": {}}}})
+def export_image(
+    image_format: ImageFormat, indicator: str, level: Level, year: int | None = Query(None, ge=1900, le=2100),
+    scale: int = Query(2, ge=1, le=3, description="PNG pixels per layout pixel (900 px wide at 1)"),
+    within: str | None = Query(None, description="Only this area from /api/v1/areas (e.g. BOM); default the country"),
+    lang: ExportLanguage = Query(ExportLanguage["nl"], description="Language of title, legend and footer"),
+    request: ClassRequest = Depends(class_request), data: AtlasData = Depends(atlas_data),
+    boundaries: int | None = Depends(boundary_year),
+) -> Response:
+    """A publication image (PNG or SVG): title, unit and year, legend over open sea, full source and export date;
+    coloured by the same classification as the tiles."""
+    content = publication_image(data, indicator, level.value, year, request, boundaries, image_format.value, scale,
+                                within, lang.value)
+    name = f"{indicator}_{level.value}_{year or 'latest'}{'_' + within if within else ''}.{image_format.value}"
+    return Response(content, media_type=IMAGE_FORMATS[image_format.value],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def mount_web(app: FastAPI) -> None:

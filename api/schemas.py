@@ -176,6 +176,19 @@ class Regions(Open):
     regions: list[RegionRow]
 
 
+class Area(Open):
+    """An area the atlas can be restricted to; `id` is what `within=` takes."""
+
+    id: str
+    kind: Literal["country", "provincie", "rom", "corop"]
+    name: str
+    extent: list[float] = Field(description="west, south, east, north in WGS84 degrees")
+
+
+class Areas(Open):
+    areas: list[Area]
+
+
 class SeriesPoint(Open):
     year: int | None
     value: Number | None

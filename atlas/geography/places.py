@@ -87,25 +87,3 @@ def places(data: AtlasData, kind: str) -> dict:
     return data.caches.places.get_or_compute(
         kind, lambda: {"type": "FeatureCollection", "kind": kind, "features": builders[kind](data)})
 
-
-
-def provinces_within(data: AtlasData, within: str) -> list[str]:
-    """Province codes for a ROM name (as in ROMS) or comma-separated province codes."""
-    by_rom = {rom.lower(): served for rom, served in ROMS.items()}
-    provinces = data.boundaries.get("provincie", data.boundaries.years("provincie")[-1])
-    if within.strip().lower() in by_rom:
-        names = by_rom[within.strip().lower()]
-        return provinces.loc[provinces["name"].isin(names), "code"].tolist()
-    codes = [c.strip().upper() for c in within.split(",") if c.strip()]
-    unknown = [c for c in codes if c not in set(provinces["code"])]
-    if unknown or not codes:
-        raise InvalidChoice("within", within, [*ROMS, *provinces["code"]], hint="a ROM or province codes")
-    return codes
-
-
-def regions_within(data: AtlasData, level: str, year: int, within: str) -> set[str]:
-    """Codes of the regions of a level and boundary year inside an agency's area, so a ROM sees its own region."""
-    provinces = set(provinces_within(data, within))
-    layer = data.boundaries.get(level, year)
-    parent = layer["code"] if level == "provincie" else layer["provincie_code"]
-    return set(layer.loc[parent.isin(provinces), "code"])

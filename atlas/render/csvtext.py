@@ -23,10 +23,10 @@ def neutralised(text: object) -> object:
     return text
 
 
-def spreadsheet_csv(frame: pd.DataFrame) -> str:
-    """`frame` as CSV (no index) with its text cells neutralised."""
+def spreadsheet_csv(frame: pd.DataFrame, sep: str = ",", decimal: str = ".") -> str:
+    """`frame` as CSV (no index) with its text cells neutralised; `sep` and `decimal` for a locale's spreadsheet."""
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype == object or isinstance(safe[column].dtype, pd.StringDtype):
             safe[column] = safe[column].map(neutralised)
-    return safe.to_csv(index=False)
+    return safe.to_csv(index=False, sep=sep, decimal=decimal)

@@ -69,14 +69,14 @@ def _feature_collection(data: AtlasData, classification: Classification, lang: s
     return {"type": "FeatureCollection", "features": features}
 
 
-def _class_label(entry: dict, decimals: int, lang: str) -> str:
+def class_label(entry: dict, decimals: int, lang: str) -> str:
     if "lower" not in entry:  # a category
         return str(entry["label"])
     low, high = (format_number(entry[k], decimals, lang) for k in ("lower", "upper"))
     return low if low == high else f"{low} – {high}"
 
 
-def _territory(legend: dict, lang: str) -> str:
+def territory_text(legend: dict, lang: str) -> str:
     """Which boundaries the map shows and whether its figures were re-mapped onto them (atlas.figures.values)."""
     text = TEXT[lang]
     shown = text["shown_on"].format(level=legend["level"], by=legend["boundary_year"])
@@ -92,7 +92,7 @@ def _legend_html(classification: Classification, lang: str) -> str:
     decimals = classification.values.indicator.decimals
     rows = "".join(
         f'<li><span class="sw" style="background:{e["colour"]}"></span>'
-        f'{html.escape(_class_label(e, decimals, lang))} ({e["count"]})</li>'
+        f'{html.escape(class_label(e, decimals, lang))} ({e["count"]})</li>'
         for e in legend["entries"]
     )
     nd = legend["no_data"]
@@ -104,7 +104,7 @@ def _legend_html(classification: Classification, lang: str) -> str:
         'background:#fff;padding:8px 12px;border:1px solid #999;font:13px sans-serif;max-width:320px">'
         f'<strong>{html.escape(legend["title"][lang])}</strong><br>{html.escape(unit)}, '
         f'{html.escape(legend["level"])}, {year}<ul style="list-style:none;padding:0;margin:6px 0">{rows}</ul>'
-        f'<small id="atlas-territory">{html.escape(_territory(legend, lang))}</small><br>'
+        f'<small id="atlas-territory">{html.escape(territory_text(legend, lang))}</small><br>'
         f'<small>{text["method"]}: {html.escape(legend["method"])}. {text["source"]}: '
         f'<span lang="en">{html.escape(legend["source"])}</span></small>'
         '<style>#atlas-legend .sw{display:inline-block;width:14px;height:14px;margin-right:6px;'
@@ -141,7 +141,8 @@ def export_map_html(data: AtlasData, indicator_id: str, level: str, year: int | 
     root.html.add_child(Element(_legend_html(classification, lang)))
     meta = json.dumps(classification.values.meta()).replace("<", "\\u003c")  # no `</script>` out of data text
     root.html.add_child(Element(f'<script type="application/json" id="atlas-meta">{meta}</script>'))
-    return with_policy(root.render())
+    document = root.render().replace("<html>", f'<html lang="{lang}">', 1)  # screen readers read it in its own language
+    return with_policy(document)
 
 
 def content_policy(document: str) -> str:

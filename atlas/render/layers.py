@@ -26,6 +26,7 @@ from atlas.data import AtlasData
 from atlas.errors import InvalidChoice, ResponseTooLarge
 from atlas.figures.semantics import typed_values
 from atlas.figures.values import available_levels, available_years, indicator_values
+from atlas.geography.areas import regions_within
 from atlas.geography.geometry import polygonal_part
 from atlas.geography.vocabulary import OUTPUT_CRS, RD_NEW
 from atlas.render.csvtext import spreadsheet_csv
@@ -126,8 +127,16 @@ def _geoparquet(frame: gpd.GeoDataFrame, metadata: dict) -> bytes:
     return out.getvalue()
 
 
-def export_layer(data: AtlasData, frame: gpd.GeoDataFrame, fmt: str, indicators: list[str]) -> LayerFile:
-    """Serialise a layer; GeoJSON is RFC 7946 (WGS84, no crs member) unless another CRS was asked for."""
+CSV_LOCALES = {"standard": {"sep": ",", "decimal": "."}, "nl": {"sep": ";", "decimal": ","}}
+
+
+def export_layer(data: AtlasData, frame: gpd.GeoDataFrame, fmt: str, indicators: list[str],
+                 csv_locale: str = "standard") -> LayerFile:
+    """Serialise a layer; GeoJSON is RFC 7946 (WGS84, no crs member) unless another CRS was asked for.
+
+    CSV in the `nl` locale opens as columns in Dutch Excel: semicolons, decimal commas and a UTF-8 byte order
+    mark (without it Excel reads the text as Windows-1252)."""
+    _check(csv_locale, CSV_LOCALES, "csv_locale")
     _check(fmt, FORMATS, "format")
     media_type, extension = FORMATS[fmt]
     level, year = frame["level"].iloc[0], int(frame["year"].iloc[0])
@@ -136,7 +145,9 @@ def export_layer(data: AtlasData, frame: gpd.GeoDataFrame, fmt: str, indicators:
     stem = f"innovation-atlas-nl_{level}_{year}" + (named if indicators else "")
     stem += "" if epsg == 4326 else f"_epsg{epsg}"
     if fmt == "csv":
-        content = spreadsheet_csv(pd.DataFrame(frame.drop(columns="geometry"))).encode()
+        table = spreadsheet_csv(pd.DataFrame(frame.drop(columns="geometry")), **CSV_LOCALES[csv_locale])
+        content = table.encode("utf-8-sig" if csv_locale == "nl" else "utf-8")
+        stem += "" if csv_locale == "standard" else f"_{csv_locale}"
     elif fmt == "topojson":
         import topojson
 
@@ -167,18 +178,24 @@ def export_layer(data: AtlasData, frame: gpd.GeoDataFrame, fmt: str, indicators:
 
 
 def layer_file(data: AtlasData, level: str, year: int, indicators: list[str], crs: str, simplify: float,
-               fmt: str, max_bytes: int | None = None) -> LayerFile:
+               fmt: str, within: str | None = None, csv_locale: str = "standard",
+               max_bytes: int | None = None) -> LayerFile:
     """The serialised layer for one parameter set, kept (bounded by bytes) because data never changes.
 
-    With `max_bytes`, a layer whose estimated size is over it is refused before it is serialised."""
+    `within` keeps the regions of one area (simplified together with the whole country, so its edges
+    match the national layer). With `max_bytes`, a layer whose estimated size is over it is refused before it
+    is serialised."""
     def compute() -> LayerFile:
         frame = layer_frame(data, level, year, indicators, crs, simplify)
+        if within:
+            frame = frame[frame["code"].isin(regions_within(data, level, year, within))]
         estimate = estimated_size(frame, fmt)
         if max_bytes is not None and estimate > max_bytes:
             raise ResponseTooLarge(estimate, max_bytes, TOO_LARGE_HINT)
-        return export_layer(data, frame, fmt, indicators)
+        return export_layer(data, frame, fmt, indicators, csv_locale)
 
-    return data.caches.layer_files.get_or_compute((level, year, tuple(indicators), crs, simplify, fmt), compute)
+    key = (level, year, tuple(indicators), crs, simplify, fmt, within, csv_locale)
+    return data.caches.layer_files.get_or_compute(key, compute)
 
 
 def estimated_size(frame: gpd.GeoDataFrame, fmt: str) -> int:

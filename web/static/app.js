@@ -9,7 +9,8 @@
 
   const $ = (id) => document.getElementById(id);
   const STATE_KEYS = ["lang", "indicator", "level", "year", "boundary", "method", "classes", "scheme", "log", "breaks",
-    "region", "compare", "lat", "lng", "z", "bg", "overlays", "topsector", "ntop", "ncolour", "crs", "analysis"];
+    "region", "compare", "area", "lat", "lng", "z", "bounds", "bg", "overlays", "topsector", "ntop", "ncolour", "crs",
+    "analysis"];
   const DEFAULT_INDICATOR = "pct_higher_educated_15_75";
 
   const atlas = {
@@ -21,6 +22,13 @@
   function t(key) { return (ATLAS_TEXT[atlas.state.lang] || ATLAS_TEXT.nl)[key] || key; }
 
   function status(message) { $("status").textContent = message; }
+
+  // A short message for screen readers ("Profile of Eindhoven opened"), instead of reading whole panels aloud.
+  function announce(message) {
+    const region = $("announce");
+    region.textContent = "";
+    setTimeout(() => { region.textContent = message; }, 50);
+  }
 
   async function api(path) {
     const response = await fetch(path, { headers: { Accept: "application/json" } });
@@ -109,13 +117,12 @@
     if (!["nl", "en"].includes(s.lang)) s.lang = (navigator.language || "nl").startsWith("nl") ? "nl" : "en";
     s.indicator = s.indicator || DEFAULT_INDICATOR;
     s.bg = s.bg || "1";
-    atlas.state = s;
+    atlas.state = Object.assign(atlas.state, s); // one object throughout, so handlers bound to it see Back's state
   }
 
-  function writeState() {
-    const q = new URLSearchParams();
-    STATE_KEYS.forEach((k) => { if (atlas.state[k]) q.set(k, atlas.state[k]); });
-    history.replaceState(null, "", "?" + q.toString());
+  function writeState(replace) {
+    if (replace) history.replaceState({}, "");
+    atlas.share.write(STATE_KEYS);
   }
 
   // ---------- controls ----------
@@ -158,6 +165,7 @@
     const s = atlas.state;
     let ind = indicator();
     if (!ind || !ind.map_levels.length) { s.indicator = DEFAULT_INDICATOR; ind = indicator(); }
+    fillExtra();
     $("definition").innerHTML = textIn(ind.definition_text, ind.definition);
     if (!ind.map_levels.includes(s.level)) s.level = ind.map_levels.includes("gemeente") ? "gemeente" : ind.map_levels[ind.map_levels.length - 1];
     fillSelect($("level"), ind.map_levels.map((lv) => [lv, t("level_" + lv)]), s.level);
@@ -193,6 +201,34 @@
     $("classes").disabled = category;
     $("log").checked = s.log === "1";
     $("log").disabled = category;
+    showBreaks();
+  }
+
+  // Indicators a download may carry besides the mapped one: those with values at the mapped level.
+  function fillExtra() {
+    const select = $("download-extra");
+    const kept = new Set([...select.selectedOptions].map((o) => o.value));
+    select.replaceChildren(...atlas.indicators.filter((i) => offered(i) && i.id !== atlas.state.indicator &&
+      i.map_levels.includes(atlas.state.level)).map((i) => new Option(i.title[atlas.state.lang], i.id, false, kept.has(i.id))));
+  }
+
+  // Own class limits are typed inline beside the method, kept editable, and a refusal is shown right there.
+  function showBreaks() {
+    const own = atlas.state.method === "user_defined";
+    $("breaks-box").hidden = !own;
+    if (own && document.activeElement !== $("breaks")) $("breaks").value = atlas.state.breaks;
+  }
+
+  function showError(error) {
+    const body = error.body || {};
+    if (body.parameter === "breaks") {
+      atlas.a11y.fieldError($("breaks"), `${t("error")}: ${error.message}`);
+      showBreaks();
+    } else {
+      $("error").textContent = `${t("error")}: ${error.message}`;
+      $("error").hidden = false;
+    }
+    status(`${t("error")}: ${error.message}`);
   }
 
   // ---------- map ----------
@@ -206,7 +242,8 @@
     if (atlas.state.lat && atlas.state.lng && atlas.state.z) {
       atlas.map.setView([Number(atlas.state.lat), Number(atlas.state.lng)], Number(atlas.state.z));
     } else {
-      atlas.map.fitBounds([[s, w], [n, e]]);
+      const bounds = atlas.share.initialBounds();
+      if (bounds) atlas.map.fitBounds(bounds); else atlas.area.frame();
     }
     atlas.map.createPane("hit").style.zIndex = 450;
     atlas.ov = AtlasOverlays(atlas, { t, esc, num, api, $, fillSelect, enText });
@@ -228,18 +265,7 @@
     setBackground();
   }
 
-  function setBackground() {
-    const url = AtlasProjection.baseUrl(atlas.state, atlas.config);
-    const want = atlas.state.bg === "1" && url;
-    $("bg").checked = Boolean(want);
-    if (want && !atlas.base) {
-      atlas.base = L.tileLayer(url, { attribution: atlas.config.base_map.attribution, maxZoom: 19 });
-      atlas.base.addTo(atlas.map).bringToBack();
-    } else if (!want && atlas.base) {
-      atlas.map.removeLayer(atlas.base);
-      atlas.base = null;
-    }
-  }
+  function setBackground() { atlas.basemap.set(); }
 
   function tileUrl() {
     const q = classQuery();
@@ -364,11 +390,11 @@
     const q = new URLSearchParams({ level: s.level });
     if (s.year) q.set("year", s.year);
     if (s.boundary) q.set("boundary_year", s.boundary);
-    const body = await api(`/api/v1/indicators/${s.indicator}/values?${q}`);
+    const [body, inArea] = await Promise.all([api(`/api/v1/indicators/${s.indicator}/values?${q}`), atlas.area.loadInside(q)]);
     atlas.values = {};
     body.values.forEach((v) => { atlas.values[v.code] = v; });
     atlas.valuesMeta = body.meta;
-    renderTable(body);
+    renderTable(inArea || body);
   }
 
   function hoverText(code, name) {
@@ -401,10 +427,11 @@
         const p = feature.properties;
         layer.bindTooltip(() => hoverText(p.code, p.name), { sticky: true, className: "hover" });
         layer.on("mouseover", () => layer.setStyle({ weight: 2, opacity: 1 }));
-        layer.on("mouseout", () => { if (p.code !== atlas.state.region) layer.setStyle({ weight: 0, opacity: 0 }); });
-        layer.on("click", () => selectRegion(p.code));
+        layer.on("mouseout", () => { if (p.code !== atlas.state.region && p.code !== atlas.state.compare) layer.setStyle({ weight: 0, opacity: 0 }); });
+        layer.on("click", () => { atlas.a11y.choosing(null); selectRegion(p.code); });
       },
     }).addTo(atlas.map);
+    atlas.a11y.untab(atlas.hit);
     atlas.map.getContainer().dataset.hitLayer = key;
     fillSelect($("compare"), [["", t("none")], ...atlas.regions.map((r) => [r.code, r.name])], atlas.state.compare);
     $("region-list").replaceChildren(...atlas.regions.map((r) => new Option(`${r.name} (${r.code})`)));
@@ -412,9 +439,13 @@
 
   function highlight() {
     if (!atlas.hit) return;
+    // the selected region in red, the compared one dashed in blue, so both stand out on any class colour
     atlas.hit.eachLayer((layer) => {
-      const on = layer.feature.properties.code === atlas.state.region;
-      layer.setStyle(on ? { weight: 3, opacity: 1, color: "#d62728" } : { weight: 0, opacity: 0, color: "#000" });
+      const code = layer.feature.properties.code;
+      const style = code === atlas.state.region ? { weight: 3, opacity: 1, color: "#d62728", dashArray: null }
+        : code === atlas.state.compare ? { weight: 3, opacity: 1, color: "#1f4e9c", dashArray: "6 4" }
+          : { weight: 0, opacity: 0, color: "#000", dashArray: null };
+      layer.setStyle(style);
     });
   }
 
@@ -453,7 +484,7 @@
         `<small class="meta">${t("source")}: ${enText(i.source)}</small></th>` +
         `<td>${shown}<br><small>${l.year ?? ""} ${rank}</small>${ref}</td><td>${sparkline(i.series, meta.precision)}${why}</td></tr>`;
     }).join("");
-    return `<section class="profile-col" data-code="${esc(p.code)}"><h2 class="profile-name">${esc(p.name)}</h2>` +
+    return `<section class="profile-col" data-code="${esc(p.code)}"><h2 class="profile-name" tabindex="-1">${esc(p.name)}</h2>` +
       `<p class="meta">${esc(t("level_" + p.level))} ${esc(p.code)} · ${p.area_km2.toFixed(0)} km²` +
       ` · <span class="profile-territory">${t("shownOn")} ${t("boundariesOf_" + p.level)} ${p.boundary_year}</span>` +
       (parents ? ` · ${t("parents")}: ${parents}` : "") + `</p>` +
@@ -476,6 +507,7 @@
     try {
       const profiles = await Promise.all(codes.map((c) => api(`/api/v1/regions/${c}?year=${year}`)));
       $("profile-columns").innerHTML = profiles.map(profileHtml).join("");
+      atlas.a11y.profileShown(profiles[0].name);
       $("compare").value = s.compare || "";
     } catch (error) {
       $("profile-columns").innerHTML = `<p role="alert">${t("error")}: ${esc(error.message)}</p>`;
@@ -492,22 +524,29 @@
   // ---------- table, downloads, overlays ----------
   function renderTable(body) {
     const m = body.meta;
+    const s = atlas.state;
     const rows = body.values.slice().sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9)).map((v) =>
-      `<tr><td>${v.rank ?? "—"}</td><th scope="row">${esc(v.name)}</th><td>` +
+      `<tr><td>${v.rank ?? "—"}</td><th scope="row"><button type="button" class="pick" data-code="${esc(v.code)}">${esc(v.name)}</button></th><td>` +
       `${v.text ? categoryText(v.text) : v.value === null ? missingText(v.missing_reason) : fmt(v.value, "", m.precision, v.qualifier)}</td></tr>`).join("");
     $("table-wrap").innerHTML = `<table><caption>${esc(m.title[atlas.state.lang])} (${textIn(atlas.legend && atlas.legend.unit_text, m.unit)}), ` +
-      `${m.year ?? ""} — ${t("source")}: ${enText(m.source)}</caption><thead><tr><th scope="col">#</th>` +
+      `${m.year ?? ""}${s.area ? ` (${esc(t("areaTable"))} ${esc(atlas.area.name())})` : ""} — ${t("source")}: ${enText(m.source)}</caption><thead><tr><th scope="col">#</th>` +
       `<th scope="col">${t("region")}</th><th scope="col">${t("value")}</th></tr></thead><tbody>${rows}</tbody></table>`;
   }
 
   function renderDownloads() {
     const s = atlas.state;
     const by = atlas.legend ? atlas.legend.boundary_year : "";
-    const layer = (format) => `/api/v1/layers/${s.level}?year=${by}&indicators=${s.indicator}&format=${format}`;
+    const extra = [...$("download-extra").selectedOptions].map((o) => o.value).filter((id) => id !== s.indicator);
+    const ids = [s.indicator, ...extra].join(",");
+    const layer = (format) => `/api/v1/layers/${s.level}?year=${by}&indicators=${ids}&format=${format}${atlas.area.query()}`;
     const q = classQuery();
     const html = `/export/map.html?indicator=${s.indicator}&level=${s.level}&lang=${s.lang}&${q}`;
     const style = (format) => `/api/v1/styles/${s.level}/${s.indicator}?format=${format}&${q}`;
-    const links = [[layer("geojson"), t("geojson")], [layer("gpkg"), t("gpkg")], [layer("csv"), t("csv")],
+    // publication images of the country or the chosen area, drawn by the server with the tiles' classification
+    const image = (format, scale) => `/export/map.${format}?indicator=${s.indicator}&level=${s.level}&lang=${s.lang}` +
+      `&scale=${scale}&${q}${atlas.area.query()}`;
+    const links = [[image("png", 2), t("png2")], [image("png", 3), t("png3")], [image("svg", 1), t("svg")],
+      [layer("geojson"), t("geojson")], [layer("gpkg"), t("gpkg")], [layer("csv"), t("csv")], [layer("csv") + "&csv_locale=nl", t("csvNl")],
       [layer("geoparquet"), "GeoParquet"], [layer("flatgeobuf"), "FlatGeobuf"], [layer("xlsx"), t("xlsx")],
       [style("qml"), t("qml")], [style("sld"), t("sld")],
       [`/api/v1/legend/${s.level}/${s.indicator}?${q}`, t("legendJson")], [html, t("html")]];
@@ -520,41 +559,6 @@
     return atlas.overlayQueue;
   }
 
-  // ---------- PNG of the view ----------
-  async function savePng() {
-    const map = atlas.map.getContainer();
-    const box = map.getBoundingClientRect();
-    const canvas = document.createElement("canvas");
-    canvas.width = box.width; canvas.height = box.height;
-    const ctx = canvas.getContext("2d");
-    ctx.fillStyle = "#ffffff"; ctx.fillRect(0, 0, canvas.width, canvas.height);
-    (atlas.choropleth ? [...atlas.choropleth.getContainer().querySelectorAll("img.leaflet-tile-loaded")] : []).forEach((img) => {
-      const r = img.getBoundingClientRect();
-      ctx.globalAlpha = 0.85;
-      ctx.drawImage(img, r.left - box.left, r.top - box.top, r.width, r.height);
-    });
-    ctx.globalAlpha = 1;
-    const lg = atlas.legend;
-    const lines = [lg.title[atlas.state.lang], `${lg.unit_text[atlas.state.lang] || lg.unit}, ${t("level_" + lg.level)}, ${lg.year ?? ""}`];
-    const h = 40 + 18 * (lg.entries.length + 1) + 20;
-    ctx.fillStyle = "rgba(255,255,255,0.92)"; ctx.fillRect(8, canvas.height - h - 8, 300, h);
-    ctx.fillStyle = "#000"; ctx.font = "bold 13px sans-serif"; ctx.fillText(lines[0].slice(0, 42), 16, canvas.height - h + 10);
-    ctx.font = "12px sans-serif"; ctx.fillText(lines[1], 16, canvas.height - h + 26);
-    const plain = document.createElement("span");
-    [...lg.entries, { colour: lg.no_data.colour, label: t("nodata"), label_text: { nl: t("nodata"), en: t("nodata") } }].forEach((e, i) => {
-      const y = canvas.height - h + 36 + i * 18;
-      plain.innerHTML = classLabel(e, lg);
-      ctx.fillStyle = e.colour; ctx.fillRect(16, y, 14, 14);
-      ctx.fillStyle = "#000"; ctx.fillText(plain.textContent, 36, y + 12);
-    });
-    ctx.font = "10px sans-serif";
-    ctx.fillText(`${t("source")}: ${lg.source}`.slice(0, 60), 16, canvas.height - 16);
-    const link = document.createElement("a");
-    link.download = `${atlas.state.indicator}_${atlas.state.level}_${lg.year ?? "undated"}.png`;
-    link.href = canvas.toDataURL("image/png");
-    link.click();
-  }
-
   // ---------- refresh ----------
   async function refresh() {
     const s = atlas.state;
@@ -565,17 +569,21 @@
       const legend = await api(`/api/v1/legend/${s.level}/${s.indicator}?${classQuery()}`);
       atlas.legend = legend;
       renderLegend(legend);
+      atlas.phone.decorateLegend(legend);
       setDisplay(legend);
       renderDownloads();
       await Promise.all([loadValues(), loadHitLayer(legend.boundary_year)]);
       drawValueLabels();
+      atlas.area.dim();
       highlight();
       await setOverlays();
-      if (s.region && !atlas.values[s.region]) { s.region = ""; s.compare = ""; writeState(); }
+      if (s.region && !atlas.values[s.region]) { s.region = ""; s.compare = ""; writeState(true); }
       await showProfile();
       status(`${legend.title[s.lang]} — ${t("level_" + s.level)} ${legend.year ?? ""}`);
+      atlas.a11y.fieldError($("breaks"), "");
+      $("error").hidden = true;
     } catch (error) {
-      status(`${t("error")}: ${error.message}`);
+      showError(error);
     }
   }
 
@@ -584,24 +592,32 @@
     document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
     document.querySelectorAll("[data-i18n-label]").forEach((el) => el.setAttribute("aria-label", t(el.dataset.i18nLabel)));
     $("lang").textContent = atlas.state.lang === "nl" ? "EN" : "NL";
-    $("lang").setAttribute("aria-label", atlas.state.lang === "nl" ? "Switch to English" : "Schakel naar Nederlands");
+    // the name starts with the visible text, so speech users can say what they see (WCAG 2.5.3)
+    $("lang").setAttribute("aria-label", atlas.state.lang === "nl" ? "EN: switch to English" : "NL: schakel naar Nederlands");
     fillIndicators();
+    atlas.area.fill();
   }
 
   function bindControls() {
     const s = atlas.state;
     const on = (id, handler, event = "change") => $(id).addEventListener(event, handler);
     on("indicator", (e) => { s.indicator = e.target.value; s.year = ""; s.method = ""; s.scheme = ""; refresh(); });
-    on("level", (e) => { s.level = e.target.value; s.region = ""; s.compare = ""; refresh(); });
+    on("level", (e) => {
+      // to a coarser level the map refits to the area: a zoomed-in view of one province is one flat colour
+      const order = atlas.config.levels.map((lv) => lv.level);
+      const coarser = order.indexOf(e.target.value) < order.indexOf(s.level);
+      s.level = e.target.value; s.region = ""; s.compare = "";
+      if (coarser) atlas.area.frame();
+      refresh();
+    });
     on("boundary-year", (e) => { s.boundary = e.target.value; refresh(); });
     on("year", (e) => { const years = JSON.parse(e.target.dataset.years); s.year = String(years[e.target.value]); refresh(); });
     on("method", (e) => {
       s.method = e.target.value;
-      if (s.method === "user_defined" && !s.breaks) {
-        s.breaks = (window.prompt(t("breaks"), "") || "").replace(/\s/g, "");
-      }
+      if (s.method === "user_defined" && !s.breaks) { showBreaks(); $("breaks").focus(); return; }
       refresh();
     });
+    on("breaks", (e) => { s.breaks = e.target.value.replace(/\s/g, ""); refresh(); });
     on("classes", (e) => { s.classes = e.target.value; refresh(); });
     on("scheme", (e) => { s.scheme = e.target.value; refresh(); });
     on("log", (e) => { s.log = e.target.checked ? "1" : ""; refresh(); });
@@ -616,24 +632,45 @@
     on("topsector", (e) => { s.topsector = e.target.value; s.ntop = ""; writeState(); setOverlays(); });
     on("network-top", (e) => { s.ntop = e.target.value; writeState(); atlas.ov.redrawNetwork(); }, "input");
     on("network-colour", (e) => { s.ncolour = e.target.value; writeState(); atlas.ov.redrawNetwork(); });
-    on("compare", (e) => { s.compare = e.target.value; writeState(); showProfile(); });
+    on("area", (e) => { s.area = e.target.value; atlas.area.frame(); refresh(); });
+    on("whole-country", () => { s.area = ""; $("area").value = ""; atlas.area.frame(); refresh(); }, "click");
+    on("download-extra", renderDownloads);
+    on("compare", (e) => { s.compare = e.target.value; writeState(); highlight(); showProfile(); });
     on("region-search", (e) => {
       const match = /\(([A-Z]{2}\d+)\)$/.exec(e.target.value);
       const region = match ? atlas.regions.find((r) => r.code === match[1])
         : atlas.regions.find((r) => r.name.toLowerCase() === e.target.value.trim().toLowerCase());
       if (region) {
+        atlas.a11y.choosing(e.target);
         selectRegion(region.code);
-        atlas.hit.eachLayer((layer) => { if (layer.feature.properties.code === region.code) atlas.map.fitBounds(layer.getBounds()); });
+        // the region with its surroundings: padded and never closer than z10, so the context stays in view
+        atlas.hit.eachLayer((layer) => {
+          if (layer.feature.properties.code === region.code) atlas.map.fitBounds(layer.getBounds(), { padding: [60, 60], maxZoom: 10 });
+        });
       }
     });
-    on("profile-close", () => { s.region = ""; s.compare = ""; writeState(); highlight(); showProfile(); }, "click");
-    on("png", savePng, "click");
-    on("lang", () => { s.lang = s.lang === "nl" ? "en" : "nl"; applyLanguage(); refresh(); }, "click");
+    const closeProfile = () => { s.region = ""; s.compare = ""; writeState(); highlight(); showProfile(); atlas.a11y.profileClosed(); };
+    on("profile-close", closeProfile, "click");
     on("controls", (event) => event.preventDefault(), "submit"); // here, not inline: the page's policy runs no inline script
-    on("menu", () => {
-      const open = $("controls").classList.toggle("collapsed") === false;
-      $("menu").setAttribute("aria-expanded", String(open));
+    atlas.a11y.bind(closeProfile);
+    on("table-wrap", (e) => {
+      const pick = e.target.closest("button.pick");
+      if (pick) { atlas.a11y.choosing(pick); selectRegion(pick.dataset.code); }
     }, "click");
+    on("copy-link", () => atlas.share.copy(STATE_KEYS), "click");
+    window.addEventListener("popstate", restore);
+    on("lang", () => { s.lang = s.lang === "nl" ? "en" : "nl"; applyLanguage(); refresh(); }, "click");
+    on("menu", atlas.phone.toggleControls, "click");
+  }
+
+  // Back and Forward: the entry's parameters become the state again, the map returns to its centre and zoom.
+  function restore() {
+    readState();
+    applyLanguage();
+    if (atlas.state.lat && atlas.state.lng && atlas.state.z) {
+      atlas.map.setView([Number(atlas.state.lat), Number(atlas.state.lng)], Number(atlas.state.z), { animate: false });
+    }
+    refresh();
   }
 
   async function start() {
@@ -642,11 +679,18 @@
       const [config, indicators, schemes, qualifiers] = await Promise.all([api("/api/v1/config"), api("/api/v1/indicators"),
         api("/api/v1/schemes"), api("/api/v1/qualifiers")]);
       Object.assign(atlas, { config, indicators, schemes: schemes.schemes, methods: schemes.methods, qualifiers });
+      atlas.area = AtlasArea(atlas, { t, api, $ });
+      atlas.share = AtlasShare(atlas, { t, $, announce });
+      atlas.a11y = AtlasA11y(atlas, { t, $, announce });
+      atlas.phone = AtlasPhone(atlas, { t, $, esc });
+      atlas.basemap = AtlasBasemap(atlas, { t, $ });
+      await atlas.area.load();
     } catch (error) {
       status(`${t("error")}: ${error.message}`);
       return;
     }
     applyLanguage();
+    atlas.phone.start();
     await setupMap();
     bindControls();
     await atlas.ov.probe();
