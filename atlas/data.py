@@ -47,15 +47,37 @@ class AtlasData:
     crosswalks: Crosswalks
     caches: AtlasCaches = field(default_factory=AtlasCaches.from_settings, repr=False)
     _by_indicator: dict[str, pd.DataFrame] = field(init=False, repr=False)
+    _by_year: dict[tuple[str, str, int | None], pd.DataFrame] = field(init=False, repr=False)
+    _years: dict[tuple[str, str], list[int]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        # grouped once with the build, since every value lookup starts here
+        # Grouped once with the build, since every value lookup starts here: a profile asks for dozens of
+        # (indicator, level, year) slices, and scanning the whole table for each costs more than the rest.
         self._by_indicator = dict(tuple(self.observations.groupby("indicator", sort=False)))
+        self._by_year = {
+            (indicator, level, None if pd.isna(year) else int(year)): rows
+            for (indicator, level, year), rows in self.observations.groupby(
+                ["indicator", "level", "year"], sort=False, dropna=False)
+        }
+        years: dict[tuple[str, str], set[int]] = {}
+        for indicator, level, year in self._by_year:
+            if year is not None:
+                years.setdefault((indicator, level), set()).add(year)
+        self._years = {key: sorted(found) for key, found in years.items()}
 
     def observations_of(self, indicator_id: str) -> pd.DataFrame:
         """Rows of one indicator (empty for a catalogued indicator without observations)."""
         self.catalogue.get(indicator_id)
         return self._by_indicator.get(indicator_id, self.observations.iloc[0:0])
+
+    def observations_at(self, indicator_id: str, level: str, year: int | None) -> pd.DataFrame:
+        """Rows of one indicator at one level in one year (``None``: the undated rows), in table order."""
+        self.catalogue.get(indicator_id)
+        return self._by_year.get((indicator_id, level, year), self.observations.iloc[0:0])
+
+    def observation_years(self, indicator_id: str, level: str) -> list[int]:
+        """Years with rows of one indicator at one level, ascending."""
+        return self._years.get((indicator_id, level), [])
 
     def check_level(self, level: str) -> str:
         if level not in self.boundaries.levels():

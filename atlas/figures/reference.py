@@ -37,8 +37,8 @@ def _reference(data: AtlasData, indicator_id: str, year: int | None, level: str 
         return None
     decimals = indicator.decimals
     base = {"indicator": indicator_id, "year": year, "unit": indicator.unit}
-    rows = data.observations_of(indicator_id)
-    national = rows[(rows["level"] == "land") & rows["code"].isin(NATIONAL_CODES) & (rows["year"] == year)]
+    rows = data.observations_at(indicator_id, "land", year) if year is not None else data.observations.iloc[0:0]
+    national = rows[rows["code"].isin(NATIONAL_CODES)]
     if len(national):
         row = national.iloc[0]
         return {**base, "value": json_number(row["value"], decimals), "basis": "national_figure",

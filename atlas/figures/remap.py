@@ -37,6 +37,15 @@ def _contributions(values: pd.DataFrame, table: pd.DataFrame, from_year: int) ->
     return joined
 
 
+def _joined(keys: pd.Series, labels: pd.Series) -> pd.Series:
+    """Labels per key joined with ", " in row order: a dict pass, since a Python aggregation per group of
+    one or two rows costs a frame per group."""
+    parts: dict[str, list[str]] = {}
+    for key, label in zip(keys.tolist(), labels.tolist()):
+        parts.setdefault(key, []).append(label)
+    return pd.Series({key: ", ".join(found) for key, found in parts.items()}, dtype=object)
+
+
 def _summary(joined: pd.DataFrame) -> pd.DataFrame:
     group = joined.groupby("to_code", sort=False)
     result = pd.DataFrame({
@@ -44,8 +53,8 @@ def _summary(joined: pd.DataFrame) -> pd.DataFrame:
         "members_with_value": group["has_value"].sum().astype(int),
         "exact": group["exact"].all(),
         "first_code": group["from_code"].first(),
-        "sources": group["label"].agg(", ".join),
     })
+    result["sources"] = _joined(joined["to_code"], joined["label"]).reindex(result.index)
     if "note" in joined:
         # each distinct note is read once, and only the parts with a qualifier are merged per target
         codes = joined["note"].map({n: qualifier_codes(n) for n in joined["note"].dropna().unique()})
@@ -53,7 +62,8 @@ def _summary(joined: pd.DataFrame) -> pd.DataFrame:
         merged = codes[qualified].groupby(joined.loc[qualified, "to_code"]).agg(merged_qualifiers)
         inherited = merged.reindex(result.index).astype(object)
         result["inherited_qualifier"] = inherited.where(inherited.notna(), None)
-    result["lacking"] = joined[~joined["has_value"]].groupby("to_code")["label"].agg(", ".join).reindex(result.index)
+    lacking = ~joined["has_value"]
+    result["lacking"] = _joined(joined.loc[lacking, "to_code"], joined.loc[lacking, "label"]).reindex(result.index)
     single_same_code = (result["members"] == 1) & (result["first_code"] == result.index.to_series())
     result["harmonised"] = harmonised_label(single_same_code, result["exact"])
     result["missing_reason"] = np.where(
@@ -80,7 +90,7 @@ def remap_weighted_mean(values: pd.DataFrame, weights: pd.Series, table: pd.Data
     result = _summary(joined)
     sums = joined.groupby("to_code", sort=False)[["vw", "w"]].sum(min_count=1)
     result["value"] = sums["vw"] / sums["w"]
-    no_weight = joined.groupby("to_code", sort=False)["w"].apply(lambda w: bool(w.isna().any()))
+    no_weight = joined["w"].isna().groupby(joined["to_code"], sort=False).any()
     result.loc[no_weight & result["missing_reason"].isna(), "missing_reason"] = "weight missing for a predecessor"
     split = ~result["exact"] & result["missing_reason"].isna()
     result.loc[split, "missing_reason"] = (

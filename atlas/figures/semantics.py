@@ -8,6 +8,7 @@ more than the data does.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -129,15 +130,17 @@ def coverage_of(frame: pd.DataFrame) -> dict:
 
 def population_at(data, level: str, year: int | None) -> pd.Series | None:
     """Inhabitants per region code of a level and year, for disclosure; None where the atlas has none."""
-    rows = data.observations_of("kwb_population")
-    rows = rows[(rows["level"] == level) & (rows["year"] == year)]
+    if year is None:
+        return None
+    rows = data.observations_at("kwb_population", level, year)
     return rows.drop_duplicates("code").set_index("code")["value"] if len(rows) else None
 
 
 def apply(data, indicator, level: str, year: int | None, frame: pd.DataFrame) -> pd.DataFrame:
     """Withhold undisclosable values, carry qualifiers, round to precision, rank by direction (or not at all
     when too few regions have a value for a rank to mean anything)."""
-    frame["qualifier"] = frame["note"].map(qualifier_codes).astype(object)
+    # each distinct note is read once (the memo lives for this call): a wijk frame repeats a few notes thousands of times
+    frame["qualifier"] = frame["note"].map(functools.cache(qualifier_codes)).astype(object)
     if "inherited_qualifier" in frame:  # set where a figure was summed or re-mapped from parts
         both = pd.concat([frame["qualifier"], frame["inherited_qualifier"]], axis=1)
         frame["qualifier"] = pd.Series([merged_qualifiers(row) for row in both.itertuples(index=False, name=None)],

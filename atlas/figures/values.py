@@ -95,17 +95,11 @@ def available_levels(data: AtlasData, indicator: Indicator) -> list[str]:
 
 def available_years(data: AtlasData, indicator: Indicator, level: str) -> list[int]:
     """Years with values at this level, natively or through a finer native level."""
-    rows = data.observations_of(indicator.id)
+    data.catalogue.get(indicator.id)
     usable = [level] if level in indicator.levels else []
     if indicator.aggregation != "none":
         usable += [lv for lv in indicator.levels if lv in LEVELS and _level_index(lv) > _level_index(level)]
-    years = rows.loc[rows["level"].isin(usable), "year"].dropna().astype(int)
-    return sorted(set(years))
-
-
-def _year_rows(rows: pd.DataFrame, level: str, year: int | None) -> pd.DataFrame:
-    at_level = rows[rows["level"] == level]
-    return at_level[at_level["year"] == year] if year is not None else at_level[at_level["year"].isna()]
+    return sorted({year for lv in usable for year in data.observation_years(indicator.id, lv)})
 
 
 def _native_frame(rows: pd.DataFrame, regions: pd.DataFrame, year: int | None) -> tuple[pd.DataFrame, list[str]]:
@@ -267,11 +261,11 @@ def _aggregate(data: AtlasData, indicator: Indicator, level: str, year: int | No
 
 
 def _source_level(data: AtlasData, indicator: Indicator, level: str, year: int | None) -> str:
-    rows = data.observations_of(indicator.id)
-    if not _year_rows(rows, level, year).empty or indicator.aggregation == "none":
+    if not data.observations_at(indicator.id, level, year).empty or indicator.aggregation == "none":
         return level
     finer = [lv for lv in indicator.levels if lv in LEVELS and _level_index(lv) > _level_index(level)]
-    found = next((lv for lv in sorted(finer, key=_level_index) if not _year_rows(rows, lv, year).empty), None)
+    found = next((lv for lv in sorted(finer, key=_level_index)
+                  if not data.observations_at(indicator.id, lv, year).empty), None)
     if found is None:
         raise InvalidChoice("year", year, available_years(data, indicator, level))
     return found
@@ -306,7 +300,7 @@ def _compute_values(data: AtlasData, indicator_id: str, level: str, year: int | 
     if year is not None and year not in years:
         raise InvalidChoice("year", year, years, hint=f"years of {indicator_id} at {level}")
     source_level = _source_level(data, indicator, level, year)
-    rows = _year_rows(data.observations_of(indicator_id), source_level, year)
+    rows = data.observations_at(indicator_id, source_level, year)
     vintage, basis = _vintage(data, rows, source_level, year)
     own = vintage if vintage in data.boundaries.years(level) else data.boundaries.nearest_year(level, vintage)
     target = boundary_year if boundary_year is not None else own

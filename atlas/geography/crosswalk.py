@@ -75,6 +75,7 @@ class Crosswalks:
     changes: list[Change]
     names: dict[int, dict[str, str]]
     _chained: dict[tuple[int, int], pd.DataFrame] = field(default_factory=dict, repr=False)
+    _links: dict[tuple[int, int], dict[str, list[tuple[str, float, bool]]]] = field(default_factory=dict, repr=False)
 
     def check_year(self, year: int, parameter: str) -> int:
         if year not in self.years:
@@ -94,22 +95,43 @@ class Crosswalks:
         return self._chained[key]
 
     def _chain(self, from_year: int, to_year: int) -> pd.DataFrame:
-        codes = list(self.names[from_year])
-        table = pd.DataFrame({"from_code": codes, "to_code": codes, "weight": 1.0, "exact": True})
+        """The steps multiplied along the path in plain dicts: a few hundred codes, so building frames per
+        step cost far more than the arithmetic. Weights of several paths to one pair are added in path
+        order with the compensated sum pandas' groupby uses, so the figures do not change in the last bit."""
+        table: dict[tuple[str, str], tuple[float, bool]] = {(c, c): (1.0, True) for c in self.names[from_year]}
         i, j = self.years.index(from_year), self.years.index(to_year)
         path = self.years[i:j + 1] if j >= i else self.years[j:i + 1][::-1]
         for a, b in zip(path, path[1:]):
-            step = self.steps[(self.steps["from_year"] == a) & (self.steps["to_year"] == b)]
-            joined = table.merge(step, left_on="to_code", right_on="from_code", suffixes=("", "_step"))
-            joined["weight"] = joined["weight"] * joined["weight_step"]
-            joined["exact"] = joined["exact"] & joined["exact_step"]
-            table = joined.groupby(["from_code", "to_code_step"], as_index=False).agg(
-                weight=("weight", "sum"), exact=("exact", "all")
-            ).rename(columns={"to_code_step": "to_code"})
-        table["from_name"] = table["from_code"].map(self.names[from_year])
-        table["to_name"] = table["to_code"].map(self.names[to_year])
-        return table[["from_code", "from_name", "to_code", "to_name", "weight", "exact"]].sort_values(
-            ["to_code", "from_code"]).reset_index(drop=True)
+            step = self._step_links(a, b)
+            sums: dict[tuple[str, str], list] = {}
+            for (code, via), (weight, exact) in table.items():
+                for to, step_weight, step_exact in step.get(via, ()):
+                    found = sums.setdefault((code, to), [0.0, 0.0, True])
+                    part = weight * step_weight - found[1]
+                    total = found[0] + part
+                    found[1], found[0] = total - found[0] - part, total
+                    found[2] = found[2] and exact and step_exact
+            table = {key: (total, exact) for key, (total, _, exact) in sums.items()}
+        rows = sorted(table.items(), key=lambda item: (item[0][1], item[0][0]))
+        frame = pd.DataFrame({
+            "from_code": [k[0] for k, _ in rows], "to_code": [k[1] for k, _ in rows],
+            "weight": np.array([v[0] for _, v in rows], dtype=float), "exact": np.array([v[1] for _, v in rows], dtype=bool),
+        })
+        frame.insert(1, "from_name", frame["from_code"].map(self.names[from_year]))
+        frame.insert(3, "to_name", frame["to_code"].map(self.names[to_year]))
+        return frame
+
+    def _step_links(self, from_year: int, to_year: int) -> dict[str, list[tuple[str, float, bool]]]:
+        """One consecutive step as from_code -> [(to_code, weight, exact)], in the order the build wrote it;
+        all steps are read into dicts at the first chain (a few thousand rows)."""
+        if not self._links:  # filled aside and swapped in whole, so a second thread never sees half of it
+            links: dict[tuple[int, int], dict[str, list[tuple[str, float, bool]]]] = {}
+            for code, to, weight, exact, a, b in zip(self.steps["from_code"].tolist(), self.steps["to_code"].tolist(),
+                                                     self.steps["weight"].tolist(), self.steps["exact"].tolist(),
+                                                     self.steps["from_year"].tolist(), self.steps["to_year"].tolist()):
+                links.setdefault((int(a), int(b)), {}).setdefault(code, []).append((to, float(weight), bool(exact)))
+            self._links = links
+        return self._links.get((from_year, to_year), {})
 
     def changes_between(self, from_year: int, to_year: int, kinds: tuple[str, ...] = CHANGE_KINDS) -> list[Change]:
         low, high = sorted((self.check_year(from_year, "from"), self.check_year(to_year, "to")))

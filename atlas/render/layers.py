@@ -45,7 +45,9 @@ FORMATS = {
 BASE_COLUMNS = ["code", "name", "level", "year", "gemeente_code", "corop_code", "provincie_code", "area_km2"]
 MAX_SIMPLIFY_M = 5000.0
 MAX_NAMED_IDS = 120  # longer lists of indicator ids are counted in the file name, not spelt (names stay < 255 bytes)
-BYTES_PER_COORDINATE = {"geojson": 16, "gpkg": 16, "topojson": 4, "csv": 0}  # the least each format spends
+# the least each format spends on one coordinate (GeoParquet and FlatGeobuf store doubles; a workbook none)
+BYTES_PER_COORDINATE = {"geojson": 16, "gpkg": 16, "topojson": 4, "csv": 0, "geoparquet": 16, "flatgeobuf": 16,
+                        "xlsx": 0}
 TOO_LARGE_HINT = "use simplify (metres), fewer indicators or format=gpkg"
 
 

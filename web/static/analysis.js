@@ -389,6 +389,8 @@
   function start() {
     $("analysis-toggle").textContent = t("open");
     $("analysis-toggle").addEventListener("click", () => open($("analysis").hidden));
+    // Enter in a field must not reload the page; here, not inline: the page's policy runs no inline script
+    $("analysis-form").addEventListener("submit", (event) => event.preventDefault());
     $("analysis-tabs").addEventListener("click", (e) => {
       const view = e.target.dataset && e.target.dataset.view;
       if (!view) return;

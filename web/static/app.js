@@ -12,6 +12,7 @@
     "region", "compare", "area", "lat", "lng", "z", "bounds", "bg", "overlays", "topsector", "ntop", "ncolour", "crs",
     "analysis"];
   const DEFAULT_INDICATOR = "pct_higher_educated_15_75";
+  const SOURCE_SHORT = 70; // characters of a source line shown before "…"
 
   const atlas = {
     state: {}, config: null, indicators: [], schemes: [], methods: [], map: null, choropleth: null,
@@ -467,29 +468,58 @@
       `<title>${esc(label)}</title><path d="${path}" fill="none" stroke="#2c7fb8" stroke-width="1.5"/></svg>`;
   }
 
+  // The first and last values beside the line, so the series can be read without hovering.
+  function seriesEnds(series, unit, decimals) {
+    const points = series.filter((p) => p.value !== null);
+    if (points.length < 2) return "";
+    const [first, last] = [points[0], points[points.length - 1]];
+    return `<small class="ends">${first.year}: ${num(first.value, decimals)} → ${last.year}: ${num(last.value, decimals)}</small>`;
+  }
+
+  // A long source line is cut to its first words; the whole text is one click away.
+  function sourceHtml(source) {
+    const text = String(source || "");
+    if (text.length <= SOURCE_SHORT) return `<small class="meta">${t("source")}: ${enText(text)}</small>`;
+    const cut = text.slice(0, text.lastIndexOf(" ", SOURCE_SHORT) > 20 ? text.lastIndexOf(" ", SOURCE_SHORT) : SOURCE_SHORT);
+    return `<details class="source"><summary><small class="meta">${t("source")}: ${enText(cut)}…</small></summary>` +
+      `<small class="meta">${enText(text)}</small></details>`;
+  }
+
+  function profileRow(i, mapped) {
+    const l = i.latest;
+    const meta = atlas.indicators.find((x) => x.id === i.id) || {};
+    const unit = textIn(meta.unit_text, i.unit);
+    const shown = l.text ? textIn(meta.category_labels && { nl: meta.category_labels.nl[meta.categories.indexOf(l.text)], en: l.text }, l.text)
+      : l.value === null ? missingText(l.missing_reason) : fmt(l.value, unit, meta.precision, l.qualifier);
+    const rank = l.rank ? `${t("rank")} ${l.rank} ${t("of")} ${l.peers}` : "";
+    const ref = i.reference ? `<br><small class="reference">${referenceHtml(i.reference, unit, meta.precision)}</small>` : "";
+    const crossed = i.series.filter((pt) => pt.break_before).flatMap((pt) => pt.break_before);
+    const why = crossed.map((b) => `<br><small class="break">${t("breakAt")} ${b.year}: ${textIn(b.reason)}</small>`).join("");
+    const badge = mapped ? ` <span class="on-map">${t("onTheMap")}</span>` : "";
+    return `<tr data-indicator="${esc(i.id)}"${mapped ? ' class="mapped"' : ""}><th scope="row">${esc(i.title[atlas.state.lang])}${badge}<br>` +
+      `${sourceHtml(i.source)}</th><td>${shown}<br><small>${l.year ?? ""} ${rank}</small>${ref}</td>` +
+      `<td>${sparkline(i.series, meta.precision)}${seriesEnds(i.series, unit, meta.precision)}${why}</td></tr>`;
+  }
+
+  // The mapped indicator first and marked; the others grouped by theme in the catalogue's order.
   function profileHtml(p) {
-    const lang = atlas.state.lang;
     const parents = Object.entries(p.parents).map(([lv, x]) => `${t("level_" + lv)} ${esc(x.name)}`).join(", ");
-    const rows = p.indicators.map((i) => {
-      const l = i.latest;
-      const meta = atlas.indicators.find((x) => x.id === i.id) || {};
-      const unit = textIn(meta.unit_text, i.unit);
-      const shown = l.text ? textIn(meta.category_labels && { nl: meta.category_labels.nl[meta.categories.indexOf(l.text)], en: l.text }, l.text)
-        : l.value === null ? missingText(l.missing_reason) : fmt(l.value, unit, meta.precision, l.qualifier);
-      const rank = l.rank ? `${t("rank")} ${l.rank} ${t("of")} ${l.peers}` : "";
-      const ref = i.reference ? `<br><small class="reference">${referenceHtml(i.reference, unit, meta.precision)}</small>` : "";
-      const crossed = i.series.filter((pt) => pt.break_before).flatMap((pt) => pt.break_before);
-      const why = crossed.map((b) => `<br><small class="break">${t("breakAt")} ${b.year}: ${textIn(b.reason)}</small>`).join("");
-      return `<tr data-indicator="${esc(i.id)}"><th scope="row">${esc(i.title[lang])}<br>` +
-        `<small class="meta">${t("source")}: ${enText(i.source)}</small></th>` +
-        `<td>${shown}<br><small>${l.year ?? ""} ${rank}</small>${ref}</td><td>${sparkline(i.series, meta.precision)}${why}</td></tr>`;
-    }).join("");
+    const mapped = p.indicators.filter((i) => i.id === atlas.state.indicator);
+    const themes = new Map();
+    p.indicators.filter((i) => i.id !== atlas.state.indicator).forEach((i) => {
+      const theme = (atlas.indicators.find((x) => x.id === i.id) || {}).theme || "";
+      if (!themes.has(theme)) themes.set(theme, []);
+      themes.get(theme).push(i);
+    });
+    const group = (label, rows) => `<tbody><tr class="theme"><th colspan="3" scope="colgroup">${esc(label)}</th></tr>${rows}</tbody>`;
+    const body = (mapped.length ? group(t("onTheMap"), mapped.map((i) => profileRow(i, true)).join("")) : "") +
+      [...themes.entries()].map(([theme, list]) => group(t("theme_" + theme), list.map((i) => profileRow(i, false)).join(""))).join("");
     return `<section class="profile-col" data-code="${esc(p.code)}"><h2 class="profile-name" tabindex="-1">${esc(p.name)}</h2>` +
       `<p class="meta">${esc(t("level_" + p.level))} ${esc(p.code)} · ${p.area_km2.toFixed(0)} km²` +
       ` · <span class="profile-territory">${t("shownOn")} ${t("boundariesOf_" + p.level)} ${p.boundary_year}</span>` +
       (parents ? ` · ${t("parents")}: ${parents}` : "") + `</p>` +
       `<table><thead><tr><th scope="col">${t("indicator")}</th><th scope="col">${t("value")}</th>` +
-      `<th scope="col">${t("series")}</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+      `<th scope="col">${t("series")}</th></tr></thead>${body}</table></section>`;
   }
 
   async function showProfile() {
