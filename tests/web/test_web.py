@@ -94,6 +94,15 @@ def test_clicking_a_region_opens_its_profile_and_compare(server, page, data):
     assert page.inner_text(".profile-name") == "Utrecht"
     assert "region=GM0344" in page.url
     assert page.locator(".profile-col tr[data-indicator='pct_higher_educated_15_75']").count() == 1
+    # the mapped indicator is pinned first and marked; the rest grouped by theme; series ends written out
+    first = page.locator(".profile-col tbody tr:not(.theme)").first
+    assert first.get_attribute("data-indicator") == "pct_higher_educated_15_75" and "mapped" in first.get_attribute("class")
+    assert "on the map" in first.inner_text()
+    themes = page.locator(".profile-col tr.theme th").all_inner_texts()
+    assert themes[0] == "on the map" and "Population" in themes and len(themes) == len(set(themes))
+    population = page.locator(".profile-col tr[data-indicator='kwb_population'] small.ends").inner_text()
+    assert re.fullmatch(r"20\d\d: [\d,.]+ → 20\d\d: [\d,.]+", population), population
+    assert page.locator(".profile-col details.source").count() >= 1  # long source lines folded, full text on demand
     page.select_option("#compare", "GM0363")
     page.wait_for_function("document.querySelectorAll('.profile-name').length === 2")
     assert page.locator(".profile-name").all_inner_texts() == ["Utrecht", "Amsterdam"]
@@ -123,7 +132,7 @@ def test_permalink_restores_the_same_view(server, browser, page):
 def test_downloads_point_at_working_endpoints(server, page):
     _open(page, f"{server}/?bg=0&lang=en&indicator=kwb_pct_higher_educated&level=provincie")
     links = page.eval_on_selector_all("#downloads a", "els => els.map(e => e.getAttribute('href'))")
-    assert len(links) == 13  # three publication images, six layer formats, Dutch CSV, two styles, the legend, the HTML map
+    assert len(links) == 14  # three publication images, six layer formats plus Dutch CSV, two styles, legend, HTML map
     for link in links:
         with urllib.request.urlopen(server + link, timeout=60) as response:
             assert response.status == 200
