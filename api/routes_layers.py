@@ -11,6 +11,7 @@ from atlas.data import AtlasData
 from atlas.errors import ResponseTooLarge
 from atlas.geography.vocabulary import OUTPUT_CRS
 from atlas.render.layers import TOO_LARGE_HINT, default_layer_year, layer_file
+from atlas.render.workbook import MEDIA_TYPE as WORKBOOK_MEDIA_TYPE
 
 router = APIRouter(prefix="/api/v1", tags=["layers"])
 
@@ -19,7 +20,8 @@ router = APIRouter(prefix="/api/v1", tags=["layers"])
     "application/geo+json": {"schema": {"$ref": "#/components/schemas/FeatureCollection"}},
     "application/json": {"schema": {"description": "TopoJSON", "type": "object", "required": ["type"],
                                      "properties": {"type": {"const": "Topology"}}}},
-    "application/geopackage+sqlite3": {}, "text/csv": {}}}})
+    "application/geopackage+sqlite3": {}, "text/csv": {}, "application/vnd.apache.parquet": {},
+    "application/flatgeobuf": {}, WORKBOOK_MEDIA_TYPE: {}}}})
 def layer(
     level: Level,
     year: int | None = Query(None, ge=1900, le=2100,
