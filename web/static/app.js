@@ -598,6 +598,7 @@
     try {
       const legend = await api(`/api/v1/legend/${s.level}/${s.indicator}?${classQuery()}`);
       atlas.legend = legend;
+      atlas.a11y.fieldError($("breaks"), "");  // the server accepted the limits: the refusal goes with the old legend
       renderLegend(legend);
       atlas.phone.decorateLegend(legend);
       setDisplay(legend);
@@ -610,7 +611,6 @@
       if (s.region && !atlas.values[s.region]) { s.region = ""; s.compare = ""; writeState(true); }
       await showProfile();
       status(`${legend.title[s.lang]} — ${t("level_" + s.level)} ${legend.year ?? ""}`);
-      atlas.a11y.fieldError($("breaks"), "");
       $("error").hidden = true;
     } catch (error) {
       showError(error);
