@@ -26,7 +26,7 @@ class ApiSettings(_FromEnvironment):
 
     host: str = Field(default="127.0.0.1", description="Address the server binds to.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port the server listens on.")
-    workers: int = Field(default=1, ge=1, le=64, description="uvicorn worker processes (each loads the data once).")
+    workers: int = Field(default=1, ge=1, le=64, description="worker processes; more than one are forked from one load of the data (gunicorn), sharing it.")
     request_timeout_s: float = Field(default=30.0, gt=0, description="Requests running longer get 503.")
     max_response_mb: int = Field(default=64, ge=1, description="Largest generated download; larger asks get 413.")
     max_header_kb: int = Field(default=32, ge=1, description="Largest request headers (all together); larger get 431.")
