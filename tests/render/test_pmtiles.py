@@ -14,6 +14,8 @@ from pmtiles.reader import MemorySource, Reader
 from pmtiles.tile import Compression, TileType
 
 from api.app import create_app
+from api.security import page_policy
+from api.settings import WebSettings
 from atlas.render.pmtiles_archive import tile_addresses
 from atlas.render.rastertiles import empty_png
 from atlas.render.tilegrid import bounds_wgs84, tile_containing
@@ -104,3 +106,13 @@ def test_bad_zoom_range_and_format_are_refused_before_loading(tmp_path):
                                 env={**os.environ, "ATLAS_DATA_DIR": str(tmp_path / "none")}, timeout=60)
         assert result.returncode == 2 and result.stderr.startswith(f"atlas: {message}"), result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_only_bare_origins_may_be_pyramid_hosts_in_the_page_policy(monkeypatch):
+    monkeypatch.setenv("ATLAS_PYRAMID_ORIGINS", "https://tiles.example.org, http://127.0.0.1:8080")
+    origins = WebSettings().pyramid_origins
+    assert "connect-src 'self' https://tiles.example.org http://127.0.0.1:8080;" in page_policy(pyramid_origins=origins)
+    assert "connect-src 'self';" in page_policy()
+    monkeypatch.setenv("ATLAS_PYRAMID_ORIGINS", "https://tiles.example.org; script-src *")
+    with pytest.raises(ValueError, match="is not an origin"):
+        WebSettings()
