@@ -28,7 +28,7 @@ from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
 from atlas.render.classify import ClassRequest, Classification
 from atlas.render.rastertiles import empty_png
-from atlas.render.tilegrid import SCALES, TileAddress, bounds_wgs84, tile_containing
+from atlas.render.tilegrid import SCALES, TILE_SIZE, TileAddress, bounds_wgs84, tile_containing
 from atlas.render.tilejson import tilejson
 from atlas.render.tiles import FORMATS, TileRequest, get_tile, tile_classification
 
@@ -96,7 +96,7 @@ def tile_addresses(bounds: list[float], min_zoom: int, max_zoom: int) -> list[tu
 def _rendered(data: AtlasData, request: PyramidRequest,
               addresses: list[tuple[int, int, int, int]]) -> Iterator[tuple[int, bytes | None]]:
     """Each address's tile from the live renderer, or None where it holds no region."""
-    empty = b"" if request.format == "mvt" else empty_png(TileAddress(0, 0, 0, request.scale).size)
+    empty = b"" if request.format == "mvt" else empty_png(TILE_SIZE * request.scale)
     for tile_id, z, x, y in addresses:
         tile = get_tile(data, TileRequest(request.indicator, request.level, request.year, request.classes,
                                           TileAddress(z, x, y, request.scale), request.format, request.boundary_year))
@@ -126,9 +126,10 @@ def write_pyramid(data: AtlasData, request: PyramidRequest, path: Path) -> Pyram
     file beside it, so a reader never sees half an archive)."""
     started = time.perf_counter()
     check_request(request)
-    tile_request = TileRequest(request.indicator, request.level, request.year, request.classes,
-                               TileAddress(0, 0, 0, request.scale), request.format, request.boundary_year)
-    classification = tile_classification(data, tile_request)
+    any_tile = TileAddress(0, 0, 0, request.scale)  # the classification is the same for every address
+    classification = tile_classification(data, TileRequest(request.indicator, request.level, request.year,
+                                                           request.classes, any_tile, request.format,
+                                                           request.boundary_year))
     addresses = tile_addresses(bounds_wgs84(data), request.min_zoom, request.max_zoom)
     partial = path.with_name(path.name + ".partial")
     try:

@@ -3,6 +3,7 @@ would serve it: byte ranges and CORS, no Python of the atlas), with the same col
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 import threading
@@ -77,6 +78,9 @@ def static_host(data, tmp_path_factory) -> Iterator[tuple[str, list[str]]]:
     folder = tmp_path_factory.mktemp("static")
     request = PyramidRequest(SHARE, "gemeente", "png", 5, 12, year=2022, classes=CLASSES)
     write_pyramid(data, request, folder / request.file_name())
+    stale = copy.copy(data)  # the same tiles, but the metadata of another build
+    stale.version = "0" * 16
+    write_pyramid(stale, request, folder / "stale.png.pmtiles")
     ranges: list[str] = []
     handler = type("Handler", (RangeHandler,), {"ranges": ranges})
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(folder)))
@@ -166,14 +170,19 @@ def test_page_draws_the_archive_from_a_static_host_with_the_live_colours(browser
     assert nearest == classification.colours[slot]  # Utrecht's class colour (under the layer's opacity)
 
 
-def test_another_view_or_a_host_the_policy_does_not_allow_falls_back_to_live_tiles(browser, server, pyramid_server,
-                                                                                  static_host):
+def test_another_view_other_data_or_a_host_the_policy_does_not_allow_fall_back_to_live_tiles(
+        browser, server, pyramid_server, static_host):
     url, _ = static_host
     other = _page(browser)  # the archive is readable, but holds another indicator than the one asked for
     other.goto(f"{pyramid_server}/?pyramid={url}&indicator=pct_higher_educated_15_75&{VIEW}")
     other.wait_for_selector("#map img.leaflet-tile-loaded", timeout=60_000)
     assert other.get_attribute("#map", "data-pyramid") == "loaded"
     assert "/api/v1/tiles/gemeente/pct_higher_educated_15_75/" in other.get_attribute("#map", "data-tiles")
+    stale = _page(browser)  # built from other data than the server's: its colours might disagree with the hover values
+    stale.goto(f"{pyramid_server}/?pyramid={url.replace(Path(url).name, 'stale.png.pmtiles')}&{VIEW}")
+    stale.wait_for_selector("#map img.leaflet-tile-loaded", timeout=60_000)
+    assert stale.get_attribute("#map", "data-pyramid") == "unavailable"
+    assert "/api/v1/tiles/gemeente/pct_higher_educated_15_75/" in stale.get_attribute("#map", "data-tiles")
     blocked = _page(browser)  # this server's policy lists no pyramid host: the browser refuses, the page carries on
     blocked.goto(f"{server}/?pyramid={url}&{VIEW}")
     blocked.wait_for_selector("#map img.leaflet-tile-loaded", timeout=60_000)

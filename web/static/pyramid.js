@@ -1,7 +1,8 @@
 /* Tile pyramids: the choropleth from a PMTiles archive on any static host or CDN, so heavy map traffic needs no
  * Python. `?pyramid=<url of a .png.pmtiles>` names the archive (written by `atlas tiles export`; a host other than
  * the page's must be listed in ATLAS_PYRAMID_ORIGINS and answer range requests with CORS). The npm `pmtiles`
- * package reads its header, metadata and tiles by HTTP range requests.
+ * package reads its header, metadata and tiles by HTTP range requests. An archive built from other data than the
+ * server's is not used.
  *
  * The archive's metadata names the indicator, level, year and classification it was drawn with and carries the
  * server's legend for them. While the page shows exactly that view, tiles and legend come from the archive; any
@@ -61,8 +62,12 @@
       try {
         archive = new pmtiles.PMTiles(url);
         const [header, metadata] = await Promise.all([archive.getHeader(), archive.getMetadata()]);
-        if (header.tileType !== pmtiles.TileType.Png || !metadata || !metadata.atlas) {
+        if (header.tileType !== pmtiles.TileType.Png || !metadata || !metadata.atlas || metadata.atlas.version !== 1) {
           throw new Error("not a PNG choropleth archive written by `atlas tiles export`");
+        }
+        // hover values, profiles and the table come from the server: an archive of other data would disagree with them
+        if (metadata.atlas.data_version !== atlas.config.data_version) {
+          throw new Error(`built from data ${metadata.atlas.data_version}, the server has ${atlas.config.data_version}`);
         }
         meta = metadata.atlas;
         attribution = metadata.attribution || "";
