@@ -68,6 +68,7 @@ bench: setup
 	$(PY) bench/load.py
 	$(PY) bench/analysis.py
 	$(PY) bench/imports.py
+	$(PY) bench/pyramid.py
 
 clean:
 	rm -rf .cache $(VENV) web/node_modules screenshots build

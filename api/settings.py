@@ -8,6 +8,7 @@ test) sees the environment of its own start; lists are accepted comma-separated
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +16,8 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from atlas.settings import REPO_ROOT
+
+ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$")
 
 
 class _FromEnvironment(BaseSettings):
@@ -67,3 +70,16 @@ class WebSettings(_FromEnvironment):
                                       description="Attribution shown with the background map.")
     web_packages_dir: Path = Field(default=REPO_ROOT / "web" / "node_modules",
                                    description="Where `make setup` installed the front-end packages from npm.")
+    pyramid_origins: str = Field(
+        default="", description="Origins (https://tiles.example.org, space- or comma-separated) the page may read "
+                                "tile pyramids from (`?pyramid=`); its own origin always.")
+
+    @field_validator("pyramid_origins")
+    @classmethod
+    def _origins(cls, raw: str) -> str:
+        """Only bare origins, since they go into the page's Content-Security-Policy as they are."""
+        origins = raw.replace(",", " ").split()
+        for origin in origins:
+            if not ORIGIN.match(origin):
+                raise ValueError(f"{origin!r} is not an origin like https://tiles.example.org")
+        return " ".join(origins)
