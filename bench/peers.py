@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -232,7 +233,7 @@ def main() -> None:
                         run_once(server.port, paths, min(clients, len(paths)), headers=GZIP)  # fill caches
                         results[name] = run_load(server.port, paths, clients, args.seconds, headers=GZIP)
                 atlas_result = results["atlas"]
-                ratios = [f"{atlas_result.throughput / r.throughput:14.2f}" if atlas_result and r and r.throughput
+                ratios = [f"{atlas_result.throughput / r.throughput:14.3f}" if atlas_result and r and r.throughput
                           else f"{'-':>14s}" for r in (results[n] for n in names[1:])]
                 print(f"{load.name:44s} {clients:4d}  " + "  ".join(fmt(results[n]) for n in names)
                       + "  " + "  ".join(ratios), flush=True)
@@ -241,6 +242,7 @@ def main() -> None:
             server.stop()
         if db:
             db.stop()
+        shutil.rmtree(folder, ignore_errors=True)
     if skipped:
         print("\nnot measured: " + "; ".join(f"{name} ({reason})" for name, reason in skipped.items()))
 

