@@ -38,17 +38,27 @@ def _run(command: list[str], what: str, **kwargs) -> str:
     return done.stdout
 
 
-def apt_install(binary: str, package: str) -> str:
-    """The path of `binary`, installing the Debian `package` first if it is missing."""
-    found = shutil.which(binary) or next((p for p in (f"/usr/sbin/{binary}", f"/usr/local/bin/{binary}")
-                                          if Path(p).exists()), None)
-    if found:
-        return found
+def _installed(binary: str) -> str | None:
+    return shutil.which(binary) or next((p for p in (f"/usr/sbin/{binary}", f"/usr/local/bin/{binary}")
+                                         if Path(p).exists()), None)
+
+
+def apt_package(package: str) -> None:
     if shutil.which("apt-get") is None:
-        raise PeerUnavailable(f"{binary} is missing and there is no apt-get to install {package}")
+        raise PeerUnavailable(f"{package} is missing and there is no apt-get to install it")
     print(f"installing {package} with apt-get", flush=True)
     _run(["apt-get", "install", "-y", "--no-install-recommends", package], f"apt-get install {package}")
-    return apt_install(binary, package)
+
+
+def apt_install(binary: str, package: str) -> str:
+    """The path of `binary`, installing the Debian `package` first if it is missing."""
+    found = _installed(binary)
+    if found is None:
+        apt_package(package)
+        found = _installed(binary)
+    if found is None:
+        raise PeerUnavailable(f"apt-get installed {package} but there is no {binary}")
+    return found
 
 
 def venv_bin(peer: str, binary: str) -> Path:
@@ -101,7 +111,7 @@ class PostGIS:
         initdb = apt_install("initdb", "postgresql")
         postgres = apt_install("postgres", "postgresql")
         if not list(Path("/usr/share/postgresql").glob("*/extension/postgis.control")):
-            apt_install("postgis-missing", "postgresql-15-postgis-3")  # no binary of that name: always installs
+            apt_package("postgresql-15-postgis-3")
         ogr2ogr = apt_install("ogr2ogr", "gdal-bin")
         self.folder.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
