@@ -51,10 +51,12 @@ lint: setup
 	$(VENV)/bin/mypy atlas api tests bench
 
 # Two pytest workers (one per core here), each test file kept on one worker so its server and browser start
-# once; half the suite waits on servers, browsers and pip, so the second worker fills that time.
+# once; half the suite waits on servers, browsers and pip, so the second worker fills that time. The schema
+# fuzzing runs after, in one process: under xdist schemathesis would collapse its 57 operations into one no-op.
 TEST_WORKERS ?= 2
 test: setup browser qgis lint
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not fuzz"
+	$(PY) -m pytest -m fuzz
 
 test-fast: setup lint
 	$(PY) -m pytest -m "not browser and not container and not fuzz and not qgis and not flood"
