@@ -512,6 +512,7 @@
       $("profile-columns").innerHTML = profiles.map(profileHtml).join("");
       atlas.a11y.profileShown(profiles[0].name);
       $("compare").value = s.compare || "";
+      atlas.phone.keepInView(s.region);  // the panel took its full size: the region stays where it can be seen
     } catch (error) {
       $("profile-columns").innerHTML = `<p role="alert">${t("error")}: ${esc(error.message)}</p>`;
     }
@@ -648,7 +649,7 @@
         atlas.a11y.choosing(e.target);
         selectRegion(region.code);
         // the region with its surroundings: padded and never closer than z10, so the context stays in view
-        atlas.hover.bounds(region.code).then((b) => atlas.map.fitBounds(b, { padding: [60, 60], maxZoom: 10 }), showError);
+        atlas.phone.keepInView(region.code, true);
       }
     });
     const closeProfile = () => { s.region = ""; s.compare = ""; writeState(); highlight(); showProfile(); atlas.a11y.profileClosed(); };

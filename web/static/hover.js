@@ -27,6 +27,7 @@
     let marked = ""; // a region pointed at elsewhere (a dot in an analysis chart), outlined as if hovered
     let shown = { region: "", compare: "" }; // the outlines drawn last, to undo them
     const seen = new Set(); // codes of the features in the tiles loaded so far
+    const extents = new Map(); // region extents asked for, by feature URL (a few per visit)
     const tip = L.tooltip({ sticky: true, className: "hover", direction: "auto", offset: [12, 0] });
 
     function style(props) {
@@ -133,8 +134,9 @@
 
     /** A region's extent, from its one feature (OGC API - Features), for zooming to a searched region. */
     async function bounds(code) {
-      const feature = await api(`${collection()}/${encodeURIComponent(code)}?f=json`);
-      return L.geoJSON(feature).getBounds();
+      const url = `${collection()}/${encodeURIComponent(code)}?f=json`;
+      if (!extents.has(url)) extents.set(url, api(url).then((feature) => L.geoJSON(feature).getBounds()));
+      return extents.get(url).catch((error) => { extents.delete(url); throw error; });
     }
 
     /** Where to write the values on a thinly covered layer (display "labels"): the centre of each region's

@@ -1,6 +1,7 @@
 /* The page on a phone (below 760 px): controls start folded away, the legend is a one-line colour ramp that
  * opens into a bottom sheet with all its notes and caveats, and the profile is a bottom sheet over the map,
- * so the map keeps the screen. The map is told of every size change so it refits.
+ * so the map keeps the screen. The map is told of every size change and keeps the chosen region in the part
+ * of it that no panel covers (on a desktop the profile lies beside the map, which narrows instead).
  */
 (function () {
   "use strict";
@@ -14,7 +15,40 @@
     function setControls(open) {
       $("controls").classList.toggle("collapsed", !open);
       $("menu").setAttribute("aria-expanded", String(open));
-      if (atlas.map) atlas.map.invalidateSize();
+      if (atlas.map) keepInView(atlas.state.region);
+    }
+
+    // Pixels at the bottom of the map hidden under the profile when it lies over the map (the phone's sheet).
+    function covered() {
+      const panel = $("profile");
+      if (panel.hidden) return 0;
+      const m = atlas.map.getContainer().getBoundingClientRect();
+      const p = panel.getBoundingClientRect();
+      const over = p.left < m.right && p.right > m.left && p.top < m.bottom && p.bottom > m.top;
+      return over ? Math.max(0, m.bottom - p.top) : 0;
+    }
+
+    /** After a panel opened or closed: the map takes its new size and the region stays in its uncovered part,
+     *  panned (or zoomed out) only when it is not already; `closeUp` frames it anew, as a search does. */
+    async function keepInView(code, closeUp) {
+      atlas.map.invalidateSize();
+      if (!code) return;
+      let bounds;
+      try { bounds = await atlas.hover.bounds(code); } catch (error) { return; } // a region of a level just left
+      if (code !== atlas.state.region) return; // another region was chosen meanwhile
+      atlas.map.invalidateSize();
+      const under = covered();
+      const size = atlas.map.getSize();
+      const pad = closeUp ? 60 : 16;
+      if (!closeUp) {
+        const nw = atlas.map.latLngToContainerPoint(bounds.getNorthWest());
+        const se = atlas.map.latLngToContainerPoint(bounds.getSouthEast());
+        if (nw.x >= 0 && nw.y >= 0 && se.x <= size.x && se.y <= size.y - under) return;
+      }
+      // never closer than z10 (the surroundings stay in view), and never closer than now when only keeping it
+      atlas.map.fitBounds(bounds, { paddingTopLeft: [pad, pad], paddingBottomRight: [pad, pad + under],
+        maxZoom: closeUp ? 10 : atlas.map.getZoom(), animate: false });
+      atlas.map.getContainer().dataset.framed = code;
     }
 
     function start() { if (narrow()) setControls(false); }
@@ -37,6 +71,6 @@
       box.prepend(button);
     }
 
-    return { start, toggleControls, decorateLegend, narrow };
+    return { start, toggleControls, decorateLegend, narrow, keepInView };
   };
 })();
