@@ -544,7 +544,7 @@
     const ids = [s.indicator, ...extra].join(",");
     const layer = (format) => `/api/v1/layers/${s.level}?year=${by}&indicators=${ids}&format=${format}${atlas.area.query()}`;
     const q = classQuery();
-    const html = `/export/map.html?indicator=${s.indicator}&level=${s.level}&lang=${s.lang}&${q}`;
+    const html = `/export/map.html?indicator=${s.indicator}&level=${s.level}&lang=${s.lang}&${q}${atlas.area.query()}`;
     const style = (format) => `/api/v1/styles/${s.level}/${s.indicator}?format=${format}&${q}`;
     // publication images of the country or the chosen area, drawn by the server with the tiles' classification
     const image = (format, scale) => `/export/map.${format}?indicator=${s.indicator}&level=${s.level}&lang=${s.lang}` +
@@ -577,8 +577,9 @@
       atlas.phone.decorateLegend(legend);
       setDisplay(legend);
       renderDownloads();
-      atlas.hover.load(legend);
+      atlas.hover.load(legend);  // hover answers with the name as soon as the tiles in view arrive
       await loadValues();
+      atlas.hover.retip();
       await drawValueLabels();
       atlas.area.dim();
       highlight();

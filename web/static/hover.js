@@ -24,6 +24,7 @@
     let layer = null;
     let key = "";
     let hovered = "";
+    let hoveredName = "";
     let marked = ""; // a region pointed at elsewhere (a dot in an analysis chart), outlined as if hovered
     let shown = { region: "", compare: "" }; // the outlines drawn last, to undo them
     const seen = new Set(); // codes of the features in the tiles loaded so far
@@ -70,11 +71,17 @@
       const p = event.layer.properties;
       const before = hovered;
       hovered = p.code;
+      hoveredName = p.name;
       restyle([before, hovered]);
       tip.setContent(hoverText(p.code, p.name));
       tip.setLatLng(event.latlng);
       if (!atlas.map.hasLayer(tip)) atlas.map.openTooltip(tip);
       atlas.map.getContainer().dataset.hovered = `${key.split("/")[0]}/${p.code}`;
+    }
+
+    /** The open tooltip written again (the level's values arrived after the mouse came to rest). */
+    function retip() {
+      if (hovered && atlas.map.hasLayer(tip)) tip.setContent(hoverText(hovered, hoveredName));
     }
 
     function out(event) {
@@ -174,6 +181,6 @@
       return hit ? [hit.x, hit.y] : null;
     }
 
-    return { load, highlight, mark, restyleAll, bounds, anchors, pointOf, key: () => key };
+    return { load, retip, highlight, mark, restyleAll, bounds, anchors, pointOf, key: () => key };
   };
 })();
