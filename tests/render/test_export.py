@@ -93,8 +93,9 @@ def test_export_of_an_area_holds_and_frames_only_its_regions(data):
     national = client.get("/export/map.html", params=query).text
     counts = re.findall(r'class="sw"[^>]*></span>[^<]*\((\d+)\)</li>', document)
     assert counts == re.findall(r'class="sw"[^>]*></span>[^<]*\((\d+)\)</li>', national)  # national classes
-    south, west, north, east = (float(v) for v in re.search(
-        r"fitBounds\(\s*\[\[([\d.]+),\s*([\d.]+)\],\s*\[([\d.]+),\s*([\d.]+)\]\]", document).groups())
+    framed = re.search(r"fitBounds\(\s*\[\[([\d.]+),\s*([\d.]+)\],\s*\[([\d.]+),\s*([\d.]+)\]\]", document)
+    assert framed is not None
+    south, west, north, east = (float(v) for v in framed.groups())
     w, s, e, n = layer.loc[layer["provincie_code"] == "PV30"].total_bounds
     assert (west, south, east, north) == pytest.approx((w, s, e, n), abs=0.01)  # the province, not the country
     bad = client.get("/export/map.html", params={**query, "within": "Zaltbommel"})

@@ -68,6 +68,15 @@ def test_choosing_bom_keeps_noord_brabant_in_the_table_and_the_csv(server, brows
     assert len(rows) == 56 and {r["provincie_code"] for r in rows} == {"PV30"}
     assert "area=BOM" in page.url
     _shot(page, "planner-01-area-bom")
+    # the standalone HTML map of the area: Noord-Brabant's gemeenten only
+    export = page.locator("#downloads a[href^='/export/map.html']").get_attribute("href")
+    assert "within=BOM" in export
+    sheet = _page(browser, DESKTOP)
+    sheet.goto(server + export)
+    sheet.wait_for_selector("#atlas-area")
+    shapes = "window[Object.keys(window).find((k) => k.startsWith('geo_json_'))].getLayers().length"  # folium's names
+    assert "56 regions" in sheet.inner_text("#atlas-area") and sheet.evaluate(shapes) == 56
+    _shot(sheet, "planner-14-export-html-bom")
     page.click("#whole-country")
     page.wait_for_function("document.querySelector('#map').dataset.area === ''")
     assert len(_table_regions(page)) > 300 and "area=" not in page.url

@@ -501,7 +501,7 @@
     const wasHidden = panel.hidden;
     panel.hidden = !s.region;
     if (wasHidden !== panel.hidden) atlas.map.invalidateSize();
-    if (!s.region) return;
+    if (!s.region) { atlas.profileFramed = ""; return; }
     $("profile-columns").innerHTML = `<p>${t("loading")}</p>`;
     const year = atlas.legend ? atlas.legend.boundary_year : "";
     const codes = [s.region, s.compare].filter(Boolean);
@@ -512,7 +512,10 @@
       $("profile-columns").innerHTML = profiles.map(profileHtml).join("");
       atlas.a11y.profileShown(profiles[0].name);
       $("compare").value = s.compare || "";
-      atlas.phone.keepInView(s.region);  // the panel took its full size: the region stays where it can be seen
+      // a newly shown region (or the panel widened for a comparison) stays where it can be seen; a change of
+      // indicator leaves the view where the user put it
+      const shown = `${s.region}|${s.compare}`;
+      if (shown !== atlas.profileFramed) { atlas.profileFramed = shown; atlas.phone.keepInView(s.region); }
     } catch (error) {
       $("profile-columns").innerHTML = `<p role="alert">${t("error")}: ${esc(error.message)}</p>`;
     }
