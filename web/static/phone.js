@@ -18,35 +18,51 @@
       if (atlas.map) keepInView(atlas.state.region);
     }
 
-    // Pixels at the bottom of the map hidden under the profile when it lies over the map (the phone's sheet).
+    // Pixels at the map's right and bottom edges hidden under what lies over it: the phone's profile sheet
+    // (bottom) and the legend in its corner, counted as a strip on whichever side leaves more map free.
     function covered() {
-      const panel = $("profile");
-      if (panel.hidden) return 0;
       const m = atlas.map.getContainer().getBoundingClientRect();
-      const p = panel.getBoundingClientRect();
-      const over = p.left < m.right && p.right > m.left && p.top < m.bottom && p.bottom > m.top;
-      return over ? Math.max(0, m.bottom - p.top) : 0;
+      const over = (el) => {
+        if (!el || el.hidden || !el.getClientRects().length) return null;
+        const r = el.getBoundingClientRect();
+        return r.left < m.right && r.right > m.left && r.top < m.bottom && r.bottom > m.top ? r : null;
+      };
+      const edges = { right: 0, bottom: 0 };
+      const sheet = over($("profile"));
+      if (sheet) edges.bottom = Math.max(0, m.bottom - sheet.top);
+      const legend = over($("legend"));
+      if (legend) {
+        const right = m.right - legend.left, bottom = m.bottom - legend.top;
+        if ((m.width - right) * m.height >= m.width * (m.height - bottom)) edges.right = Math.max(edges.right, right);
+        else edges.bottom = Math.max(edges.bottom, bottom);
+      }
+      return edges;
     }
 
-    /** After a panel opened or closed: the map takes its new size and the region stays in its uncovered part,
-     *  panned (or zoomed out) only when it is not already; `closeUp` frames it anew, as a search does. */
+    /** After a panel opened or closed: the map takes its new size and the region (with the compared one)
+     *  stays in the part no panel covers, panned (or zoomed out) only when it is not there already;
+     *  `closeUp` frames it anew, as a search does. */
     async function keepInView(code, closeUp) {
       atlas.map.invalidateSize();
       if (!code) return;
+      const codes = [code, closeUp ? "" : atlas.state.compare].filter(Boolean);
       let bounds;
-      try { bounds = await atlas.hover.bounds(code); } catch (error) { return; } // a region of a level just left
+      try {
+        const all = await Promise.all(codes.map((c) => atlas.hover.bounds(c)));
+        bounds = all.reduce((a, b) => L.latLngBounds(a.getSouthWest(), a.getNorthEast()).extend(b));
+      } catch (error) { return; } // a region of a level just left
       if (code !== atlas.state.region) return; // another region was chosen meanwhile
       atlas.map.invalidateSize();
-      const under = covered();
+      const edges = covered();
       const size = atlas.map.getSize();
       const pad = closeUp ? 60 : 16;
       if (!closeUp) {
         const nw = atlas.map.latLngToContainerPoint(bounds.getNorthWest());
         const se = atlas.map.latLngToContainerPoint(bounds.getSouthEast());
-        if (nw.x >= 0 && nw.y >= 0 && se.x <= size.x && se.y <= size.y - under) return;
+        if (nw.x >= 0 && nw.y >= 0 && se.x <= size.x - edges.right && se.y <= size.y - edges.bottom) return;
       }
       // never closer than z10 (the surroundings stay in view), and never closer than now when only keeping it
-      atlas.map.fitBounds(bounds, { paddingTopLeft: [pad, pad], paddingBottomRight: [pad, pad + under],
+      atlas.map.fitBounds(bounds, { paddingTopLeft: [pad, pad], paddingBottomRight: [pad + edges.right, pad + edges.bottom],
         maxZoom: closeUp ? 10 : atlas.map.getZoom(), animate: false });
       atlas.map.getContainer().dataset.framed = code;
     }
