@@ -691,7 +691,7 @@
       atlas.a11y = AtlasA11y(atlas, { t, $, announce });
       atlas.phone = AtlasPhone(atlas, { t, $, esc });
       atlas.basemap = AtlasBasemap(atlas, { t, $ });
-      atlas.hover = AtlasHover(atlas, { api, hoverText: (code, name) => hoverText(code, name), select: (code) => selectRegion(code) });
+      atlas.hover = AtlasHover(atlas, { api, hoverText, select: selectRegion });
       await atlas.area.load();
     } catch (error) {
       status(`${t("error")}: ${error.message}`);

@@ -35,8 +35,8 @@
       const code = props.code;
       const outline = code === atlas.state.region ? SELECTED : code === atlas.state.compare ? COMPARED
         : code === hovered || code === marked ? HOVERED : PLAIN;
-      const fill = atlas.area.contains(code) ? { fillColor: "#ffffff", fillOpacity: 0 } : { fillColor: "#ffffff", fillOpacity: 0.6 };
-      return { ...outline, ...fill, fill: true, stroke: true, interactive: true };
+      const fillOpacity = atlas.area.contains(code) ? 0 : 0.6; // outside the chosen area: paled
+      return { ...outline, fill: true, fillColor: "#ffffff", fillOpacity, stroke: true, interactive: true };
     }
 
     // Style the given regions again from the page's state (the plugin keeps the style for tiles still to come).
@@ -57,6 +57,8 @@
     }
 
     // Each shape names its region (data-code) and stays out of the Tab order; the codes are remembered for restyle.
+    // The plugin keeps a tile's shapes by feature id only internally (_vectorTiles, _features): web/package.json
+    // pins its version, so these names cannot change under the page.
     function tagTile(event) {
       const tile = layer._vectorTiles[layer._tileCoordsToKey(event.coords)];
       if (!tile) return;
