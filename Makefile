@@ -50,8 +50,11 @@ lint: setup
 	$(VENV)/bin/ruff check atlas api tests bench
 	$(VENV)/bin/mypy atlas api tests bench
 
+# Two pytest workers (one per core here), each test file kept on one worker so its server and browser start
+# once; half the suite waits on servers, browsers and pip, so the second worker fills that time.
+TEST_WORKERS ?= 2
 test: setup browser qgis lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 test-fast: setup lint
 	$(PY) -m pytest -m "not browser and not container and not fuzz and not qgis and not flood"
@@ -65,6 +68,7 @@ bench: setup
 	$(PY) bench/load.py
 	$(PY) bench/analysis.py
 	$(PY) bench/imports.py
+	$(PY) bench/pyramid.py
 
 clean:
 	rm -rf .cache $(VENV) web/node_modules screenshots build

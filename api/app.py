@@ -66,7 +66,8 @@ def create_app(data: AtlasData | None = None, http: HttpCacheSettings | None = N
     app.add_middleware(LiveImports, max_upload_bytes=settings.max_upload_mb * 2**20)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "HEAD"], allow_headers=["*"])
-    app.add_middleware(SecurityHeadersMiddleware, html_policy=page_policy(web.base_map_url, web.base_map_url_rd))
+    app.add_middleware(SecurityHeadersMiddleware, html_policy=page_policy(web.base_map_url, web.base_map_url_rd,
+                                                                     pyramid_origins=web.pyramid_origins))
     app.add_middleware(HeadAsGet)  # inside the access log (which records HEAD), outside every cache
     app.add_middleware(AccessLogMiddleware, timeout_s=settings.request_timeout_s, enabled=settings.access_log)
     app.add_middleware(HeaderLimitMiddleware, max_bytes=settings.max_header_kb * 1024)

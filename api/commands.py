@@ -14,24 +14,24 @@ from atlas.render.export_html import LANGUAGES
 
 
 def _serve(args: argparse.Namespace) -> int:
-    """Loads (and if need be repairs) the atlas before uvicorn starts, so a data problem is one line from the
-    command line rather than a traceback from a worker; one worker serves that very load."""
+    """Loads (and if need be repairs) the atlas before serving, so a data problem is one line from the command
+    line rather than a traceback from a worker; every worker serves that very load (api.prefork)."""
     import uvicorn
 
     from api.app import create_app
+    from api.prefork import PreforkServer
     from api.protocol import HeaderTimeoutProtocol
     from atlas.data import load_atlas
 
     settings = ApiSettings()
-    data = load_atlas()
+    app = create_app(load_atlas())
     workers = args.workers or settings.workers
     host, port = args.host or settings.host, args.port or settings.port
     # the atlas writes its own JSON access log; incomplete request headers time out (HeaderTimeoutProtocol)
     if workers == 1:
-        uvicorn.run(create_app(data), host=host, port=port, http=HeaderTimeoutProtocol, access_log=False)
-    else:  # each worker process loads the cache this load has just made current
-        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers,
-                    http=HeaderTimeoutProtocol, access_log=False)
+        uvicorn.run(app, host=host, port=port, http=HeaderTimeoutProtocol, access_log=False)
+    else:
+        PreforkServer(app, host, port, workers).run()
     return 0
 
 

@@ -28,7 +28,8 @@ from atlas.settings import IN_CHECKOUT, REPO_ROOT
 WEB_DIR = REPO_ROOT / "web" if IN_CHECKOUT else Path(__file__).parent / "web"  # a wheel carries it as api/web
 VENDOR = {"leaflet": "leaflet/dist", "proj4": "proj4/dist", "proj4leaflet": "proj4leaflet/src",
           "vectorgrid": "leaflet.vectorgrid/dist",
-          "swagger-ui": "swagger-ui-dist", "redoc": "redoc/bundles", "d3": "d3/dist", "plot": "@observablehq/plot/dist"}
+          "swagger-ui": "swagger-ui-dist", "redoc": "redoc/bundles", "d3": "d3/dist", "plot": "@observablehq/plot/dist",
+          "pmtiles": "pmtiles/dist"}
 # The documentation pages may load only from this server: ReDoc's bundle always shows a logo from cdn.redoc.ly,
 # which this keeps the browser from fetching. Both pages run an inline start-up script and inject their styles.
 DOCS_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "

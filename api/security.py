@@ -18,13 +18,15 @@ FRAME_ANCESTORS = "frame-ancestors 'self'"
 ALWAYS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "strict-origin-when-cross-origin"}
 
 
-def page_policy(*base_map_urls: str) -> str:
+def page_policy(*base_map_urls: str, pyramid_origins: str = "") -> str:
     """The atlas page: its own scripts only; styles inline too (Leaflet and the legend colour swatches);
-    images also from the background maps' servers (Web Mercator and RD New), where configured."""
+    images also from the background maps' servers (Web Mercator and RD New), where configured; requests also to the
+    hosts of tile pyramids (ATLAS_PYRAMID_ORIGINS, checked to be bare origins)."""
     hosts = {f"{p.scheme}://{p.netloc}" for p in map(urlsplit, base_map_urls) if p.scheme and p.netloc}
     base_map = "".join(f" {host}" for host in sorted(hosts))
+    connect = " ".join(["'self'", *pyramid_origins.split()])
     return ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-            f"img-src 'self' data: blob:{base_map}; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+            f"img-src 'self' data: blob:{base_map}; connect-src {connect}; object-src 'none'; base-uri 'none'; "
             f"form-action 'self'; {FRAME_ANCESTORS}")
 
 

@@ -8,6 +8,7 @@ test) sees the environment of its own start; lists are accepted comma-separated
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +16,8 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from atlas.settings import REPO_ROOT
+
+ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$")
 
 
 class _FromEnvironment(BaseSettings):
@@ -26,7 +29,7 @@ class ApiSettings(_FromEnvironment):
 
     host: str = Field(default="127.0.0.1", description="Address the server binds to.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port the server listens on.")
-    workers: int = Field(default=1, ge=1, le=64, description="uvicorn worker processes (each loads the data once).")
+    workers: int = Field(default=1, ge=1, le=64, description="worker processes; more than one are forked from one load of the data (gunicorn), sharing it.")
     request_timeout_s: float = Field(default=30.0, gt=0, description="Requests running longer get 503.")
     max_response_mb: int = Field(default=64, ge=1, description="Largest generated download; larger asks get 413.")
     max_header_kb: int = Field(default=32, ge=1, description="Largest request headers (all together); larger get 431.")
@@ -67,3 +70,16 @@ class WebSettings(_FromEnvironment):
                                       description="Attribution shown with the background map.")
     web_packages_dir: Path = Field(default=REPO_ROOT / "web" / "node_modules",
                                    description="Where `make setup` installed the front-end packages from npm.")
+    pyramid_origins: str = Field(
+        default="", description="Origins (https://tiles.example.org, space- or comma-separated) the page may read "
+                                "tile pyramids from (`?pyramid=`); its own origin always.")
+
+    @field_validator("pyramid_origins")
+    @classmethod
+    def _origins(cls, raw: str) -> str:
+        """Only bare origins, since they go into the page's Content-Security-Policy as they are."""
+        origins = raw.replace(",", " ").split()
+        for origin in origins:
+            if not ORIGIN.match(origin):
+                raise ValueError(f"{origin!r} is not an origin like https://tiles.example.org")
+        return " ".join(origins)

@@ -1,4 +1,4 @@
-"""Command line: `atlas info | values | changes | build | data download | networks import`, plus the commands
+"""Command line: `atlas info | values | changes | build | data download | networks import | tiles export`, plus the commands
 other packages register under the entry-point group ``atlas.commands`` (the API adds `serve` and
 `export map`), so the core never imports the web framework.
 
@@ -179,6 +179,57 @@ def _indicators_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def _tiles_export(args: argparse.Namespace) -> int:
+    """One PMTiles archive per indicator, level and format, named so that they can share one folder."""
+    from atlas.data import load_atlas
+    from atlas.render.classify import ClassRequest
+    from atlas.render.pmtiles_archive import PyramidRequest, check_request, write_pyramid
+
+    classes = ClassRequest(args.method, args.classes, args.scheme, args.log, args.breaks)
+    requests = [PyramidRequest(indicator, level, tile_format, args.min_zoom, args.max_zoom, args.year,
+                               args.boundary_year, classes, args.scale)
+                for indicator in args.indicator for level in args.level for tile_format in args.format or ["mvt", "png"]]
+    for request in requests:
+        check_request(request)  # a bad zoom or format is said before the atlas is loaded
+    data = load_atlas()
+    args.out.mkdir(parents=True, exist_ok=True)
+    for request in requests:
+        done = write_pyramid(data, request, args.out / request.file_name())
+        print(f"  {done.path}  z{request.min_zoom}-{request.max_zoom}  {done.addressed} tiles ({done.contents} distinct, "
+              f"{done.skipped} empty left out)  {done.size / 1e6:.1f} MB  {done.seconds:.1f} s")
+    return 0
+
+
+def _breaks(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(b) for b in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of numbers") from None
+
+
+def _tiles_parser(sub: argparse._SubParsersAction) -> None:
+    tiles = sub.add_parser("tiles", help="choropleth tile pyramids for static hosting")
+    tiles_sub = tiles.add_subparsers(dest="tiles_command", required=True)
+    export = tiles_sub.add_parser(
+        "export", help="write PMTiles archives of the choropleth tiles the server renders, legend in the metadata",
+        description="One archive per indicator, level and format, named INDICATOR_LEVEL[@2x].FORMAT.pmtiles in --out.")
+    export.add_argument("--indicator", action="append", required=True, help="repeat for several")
+    export.add_argument("--level", action="append", required=True, help="repeat for several")
+    export.add_argument("--format", action="append", choices=["mvt", "png"], help="repeat for both (the default)")
+    export.add_argument("--min-zoom", type=int, default=5)
+    export.add_argument("--max-zoom", type=int, default=12)
+    export.add_argument("--year", type=int)
+    export.add_argument("--boundary-year", type=int, help="boundaries to show the values on; default their own")
+    export.add_argument("--method", help="classification method; default the indicator's")
+    export.add_argument("--classes", type=int)
+    export.add_argument("--scheme", help="ColorBrewer scheme")
+    export.add_argument("--log", action="store_true", help="classify log(1 + value)")
+    export.add_argument("--breaks", type=_breaks, default=(), help="comma-separated upper class bounds")
+    export.add_argument("--scale", type=int, choices=[1, 2], default=1, help="2 for 512 px PNG tiles")
+    export.add_argument("-o", "--out", type=Path, required=True, help="folder for the archives")
+    export.set_defaults(run=_tiles_export)
+
+
 def _parser() -> argparse.ArgumentParser:
     env = "\n".join(f"  ATLAS_{name.upper():16s} {f.description}" for name, f in AtlasSettings.model_fields.items())
     parser = argparse.ArgumentParser(prog="atlas", description="Innovation Atlas NL", epilog=f"settings:\n{env}",
@@ -201,6 +252,7 @@ def _parser() -> argparse.ArgumentParser:
     changes.set_defaults(run=_changes)
     sub.add_parser("build", help="validate the data and write the GeoParquet cache").set_defaults(run=_build)
     _analyse_parser(sub)
+    _tiles_parser(sub)
     data = sub.add_parser("data", help="data folder tools")
     data_sub = data.add_subparsers(dest="data_command", required=True)
     download = data_sub.add_parser("download", help="fetch boundary files from the public upstream and verify them")

@@ -10,7 +10,7 @@
   const $ = (id) => document.getElementById(id);
   const STATE_KEYS = ["lang", "indicator", "level", "year", "boundary", "method", "classes", "scheme", "log", "breaks",
     "region", "compare", "area", "lat", "lng", "z", "bounds", "bg", "overlays", "topsector", "ntop", "ncolour", "crs",
-    "analysis"];
+    "analysis", "pyramid"];
   const DEFAULT_INDICATOR = "pct_higher_educated_15_75";
   const SOURCE_SHORT = 70; // characters of a source line shown before "…"
 
@@ -303,6 +303,7 @@
   }
 
   function setChoropleth() {
+    if (atlas.pyramid.draw()) return;  // the view comes from a tile pyramid (pyramid.js)
     const url = tileUrl();
     if (atlas.choropleth) {
       atlas.choropleth.setUrl(url);
@@ -573,7 +574,7 @@
     writeState();
     status(t("loading"));
     try {
-      const legend = await api(`/api/v1/legend/${s.level}/${s.indicator}?${classQuery()}`);
+      const legend = atlas.pyramid.legend() || await api(`/api/v1/legend/${s.level}/${s.indicator}?${classQuery()}`);
       atlas.legend = legend;
       atlas.a11y.fieldError($("breaks"), "");  // the server accepted the limits: the refusal goes with the old legend
       renderLegend(legend);
@@ -692,6 +693,8 @@
       atlas.phone = AtlasPhone(atlas, { t, $, esc });
       atlas.basemap = AtlasBasemap(atlas, { t, $ });
       atlas.hover = AtlasHover(atlas, { api, hoverText, select: selectRegion });
+      atlas.pyramid = AtlasPyramid(atlas, { classQuery });
+      await atlas.pyramid.load();
       await atlas.area.load();
     } catch (error) {
       status(`${t("error")}: ${error.message}`);
