@@ -44,7 +44,7 @@ def _export_map(args: argparse.Namespace) -> int:
     request = ClassRequest(args.method, args.classes, args.scheme, args.log, breaks)
     leaflet = WebSettings().web_packages_dir / "leaflet" / "dist"
     document = export_map_html(load_atlas(), args.indicator, args.level, args.year, request, leaflet, args.lang,
-                               args.boundary_year)
+                               args.boundary_year, args.within)
     args.output.write_text(document, encoding="utf-8")
     print(f"wrote {args.output} ({len(document):,} bytes)")
     return 0
@@ -73,5 +73,6 @@ def register(sub: argparse._SubParsersAction, env: str) -> None:
     export_map.add_argument("--breaks", help="comma-separated upper class bounds")
     export_map.add_argument("--lang", choices=LANGUAGES, default="nl", help="language of legend and numbers")
     export_map.add_argument("--boundary-year", type=int, help="boundaries to draw on; default the data's own")
+    export_map.add_argument("--within", help="only this area (a ROM such as BOM, province or COROP codes); default the country")
     export_map.add_argument("-o", "--output", type=Path, required=True)
     export_map.set_defaults(run=_export_map)

@@ -27,6 +27,7 @@ from atlas.settings import IN_CHECKOUT, REPO_ROOT
 
 WEB_DIR = REPO_ROOT / "web" if IN_CHECKOUT else Path(__file__).parent / "web"  # a wheel carries it as api/web
 VENDOR = {"leaflet": "leaflet/dist", "proj4": "proj4/dist", "proj4leaflet": "proj4leaflet/src",
+          "vectorgrid": "leaflet.vectorgrid/dist",
           "swagger-ui": "swagger-ui-dist", "redoc": "redoc/bundles", "d3": "d3/dist", "plot": "@observablehq/plot/dist",
           "pmtiles": "pmtiles/dist"}
 # The documentation pages may load only from this server: ReDoc's bundle always shows a logo from cdn.redoc.ly,
@@ -75,11 +76,13 @@ def export_map(
     request: ClassRequest = Depends(class_request), data: AtlasData = Depends(atlas_data),
     web: WebSettings = Depends(web_settings), boundaries: int | None = Depends(boundary_year),
     lang: ExportLanguage = Query(ExportLanguage["nl"], description="Language of the legend, tooltips and numbers"),
+    within: str | None = Query(None, description="Only this area from /api/v1/areas (e.g. BOM); default the country"),
 ) -> HTMLResponse:
-    """A standalone HTML choropleth with legend and tooltips (folium), for reports; works offline."""
+    """A standalone HTML choropleth with legend and tooltips (folium), for reports; works offline. With `within`
+    it holds and frames only that area's regions, coloured by the national classes."""
     leaflet = web.web_packages_dir / VENDOR["leaflet"]
-    document = export_map_html(data, indicator, level.value, year, request, leaflet, lang.value, boundaries)
-    filename = f"{indicator}_{level.value}_{year or 'latest'}.html"
+    document = export_map_html(data, indicator, level.value, year, request, leaflet, lang.value, boundaries, within)
+    filename = f"{indicator}_{level.value}_{year or 'latest'}{'_' + within if within else ''}.html"
     return HTMLResponse(document, headers={"Content-Disposition": f'inline; filename="{filename}"',
                                            "Content-Security-Policy": content_policy(document)})
 

@@ -1,7 +1,8 @@
 """Standalone HTML choropleths (folium) for reports: one file that opens anywhere, also offline.
 
 The map is coloured by the same Classification as tiles and legends, and the legend inside the file
-states unit, source and year. Leaflet is inlined from the locally installed npm package and folium's
+states unit, source and year. `within` keeps only an area's regions (a ROM, a province, a COROP region),
+framed on that area and still coloured by the national classes, as the page and the publication image do. Leaflet is inlined from the locally installed npm package and folium's
 CDN links are dropped, so the file needs no network when it is opened.
 """
 
@@ -22,6 +23,7 @@ from branca.element import Element, Figure
 from atlas.data import AtlasData
 from atlas.errors import DataFolderError, InvalidChoice
 from atlas.figures.semantics import format_number
+from atlas.geography.areas import regions_within
 from atlas.render.classify import NO_CLASS, ClassRequest, Classification, classification_for
 from atlas.render.layers import layer_frame
 
@@ -31,10 +33,12 @@ SIMPLIFY_M = {"provincie": 200.0, "corop": 150.0, "gemeente": 80.0, "wijk": 20.0
 TEXT = {
     "nl": {"no_data": "geen gegevens", "of": "van", "method": "Methode", "source": "Bron", "undated": "zonder jaar",
            "region": "Regio", "value": "Waarde", "rank": "Positie", "shown_on": "getoond op {level}grenzen van {by}",
-           "remapped": "cijfers van {year} (grenzen {vintage}) omgerekend: {harmonised}"},
+           "remapped": "cijfers van {year} (grenzen {vintage}) omgerekend: {harmonised}",
+           "area": "Gebied: {area} ({count} regio's; klassen van heel Nederland)"},
     "en": {"no_data": "no data", "of": "of", "method": "Method", "source": "Source", "undated": "undated",
            "region": "Region", "value": "Value", "rank": "Rank", "shown_on": "shown on {level} boundaries of {by}",
-           "remapped": "{year} figures (boundaries {vintage}) re-mapped: {harmonised}"},
+           "remapped": "{year} figures (boundaries {vintage}) re-mapped: {harmonised}",
+           "area": "Area: {area} ({count} regions; classes of the whole country)"},
 }
 HARMONISED_TEXT = {"nl": {"none": "ongewijzigd", "exact": "exact", "estimated": "geschat"},
                    "en": {"none": "unchanged", "exact": "exact", "estimated": "estimated"}}
@@ -42,9 +46,14 @@ LANGUAGES = tuple(TEXT)
 INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)  # executable inline scripts (not JSON blocks)
 
 
-def _feature_collection(data: AtlasData, classification: Classification, lang: str) -> dict:
+def _feature_collection(data: AtlasData, classification: Classification, lang: str,
+                        within: str | None) -> tuple[dict, list[float]]:
+    """The regions (all, or an area's) as GeoJSON with their tooltip text, and their extent (west, south,
+    east, north) to frame the map on."""
     values = classification.values
     frame = layer_frame(data, values.level, values.boundary_year, [], "EPSG:4326", SIMPLIFY_M[values.level])
+    if within:
+        frame = frame[frame["code"].isin(regions_within(data, values.level, values.boundary_year, within))]
     rows = values.frame.set_index("code")
     slots = dict(zip(values.frame["code"], classification.class_index.tolist()))
     peers = int(values.frame["value"].notna().sum())
@@ -66,7 +75,7 @@ def _feature_collection(data: AtlasData, classification: Classification, lang: s
                 "colour": classification.scheme.no_data if missing else classification.colours[slot],
             },
         })
-    return {"type": "FeatureCollection", "features": features}
+    return {"type": "FeatureCollection", "features": features}, [float(v) for v in frame.total_bounds]
 
 
 def class_label(entry: dict, decimals: int, lang: str) -> str:
@@ -86,7 +95,7 @@ def territory_text(legend: dict, lang: str) -> str:
                                                   harmonised=HARMONISED_TEXT[lang][legend["harmonised"]])
 
 
-def _legend_html(classification: Classification, lang: str) -> str:
+def _legend_html(classification: Classification, lang: str, area: str) -> str:
     legend = classification.legend()
     text = TEXT[lang]
     decimals = classification.values.indicator.decimals
@@ -105,6 +114,7 @@ def _legend_html(classification: Classification, lang: str) -> str:
         f'<strong>{html.escape(legend["title"][lang])}</strong><br>{html.escape(unit)}, '
         f'{html.escape(legend["level"])}, {year}<ul style="list-style:none;padding:0;margin:6px 0">{rows}</ul>'
         f'<small id="atlas-territory">{html.escape(territory_text(legend, lang))}</small><br>'
+        f'{area}'
         f'<small>{text["method"]}: {html.escape(legend["method"])}. {text["source"]}: '
         f'<span lang="en">{html.escape(legend["source"])}</span></small>'
         '<style>#atlas-legend .sw{display:inline-block;width:14px;height:14px;margin-right:6px;'
@@ -113,32 +123,35 @@ def _legend_html(classification: Classification, lang: str) -> str:
 
 
 def export_map_html(data: AtlasData, indicator_id: str, level: str, year: int | None, request: ClassRequest,
-                    leaflet_dir: Path, lang: str = "nl", boundary_year: int | None = None) -> str:
-    """The complete HTML document in Dutch (default) or English, on the boundaries asked for; raises
-    DataFolderError when the local Leaflet package is missing."""
+                    leaflet_dir: Path, lang: str = "nl", boundary_year: int | None = None,
+                    within: str | None = None) -> str:
+    """The complete HTML document in Dutch (default) or English, on the boundaries asked for, of the whole
+    country or only the area `within` (as /api/v1/areas names it); raises InvalidChoice for an unknown area
+    and DataFolderError when the local Leaflet package is missing."""
     if lang not in TEXT:
         raise InvalidChoice("lang", lang, LANGUAGES)
     classification = classification_for(data, indicator_id, level, year, request, boundary_year)
     if not (leaflet_dir / "leaflet.js").is_file():
         raise DataFolderError(f"Leaflet not found in {leaflet_dir}; run `make setup` to install the web packages")
-    collection = _feature_collection(data, classification, lang)
+    collection, (west, south, east, north) = _feature_collection(data, classification, lang, within)
     fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
     fmap.default_js, fmap.default_css = [], []
     root = cast(Figure, fmap.get_root())  # a map's root is always its Figure
     root.header.add_child(Element(f"<style>{(leaflet_dir / 'leaflet.css').read_text()}</style>"), name="leaflet_css")
     root.header.add_child(Element(f"<script>{(leaflet_dir / 'leaflet.js').read_text()}</script>"), name="leaflet_js")
     legend = classification.legend()
-    root.title = f"{legend['title'][lang]} ({level}, {legend['year']})"
     text = TEXT[lang]
+    root.title = f"{legend['title'][lang]} ({level}, {legend['year']}{', ' + within if within else ''})"
+    area = (f'<small id="atlas-area">{html.escape(text["area"].format(area=within, count=len(collection["features"])))}'
+            '</small><br>') if within else ""
     folium.GeoJson(
         collection, name=legend["title"][lang],
         style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#444444", "weight": 0.5,
                                   "fillOpacity": 0.9},
         tooltip=folium.GeoJsonTooltip(fields=["name", "shown", "rank"], aliases=[text["region"], text["value"], text["rank"]]),
     ).add_to(fmap)
-    west, south, east, north = (float(v) for v in data.boundaries.get(level, classification.values.boundary_year).total_bounds)
     fmap.fit_bounds([[south, west], [north, east]])
-    root.html.add_child(Element(_legend_html(classification, lang)))
+    root.html.add_child(Element(_legend_html(classification, lang, area)))
     meta = json.dumps(classification.values.meta()).replace("<", "\\u003c")  # no `</script>` out of data text
     root.html.add_child(Element(f'<script type="application/json" id="atlas-meta">{meta}</script>'))
     document = root.render().replace("<html>", f'<html lang="{lang}">', 1)  # screen readers read it in its own language

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 
+import pytest
 from conftest import HOSTILE_CATEGORY, PAYLOAD
 from fastapi.testclient import TestClient
 
@@ -75,3 +76,27 @@ def test_data_text_in_an_export_is_escaped_and_no_inline_script_but_its_own_may_
         assert scripts and all(s.startswith("'sha256-") for s in scripts)  # no 'unsafe-inline'
     assert response.headers["content-security-policy"].startswith(content_policy(response.text))
     assert "frame-ancestors" in response.headers["content-security-policy"]
+
+
+def test_export_of_an_area_holds_and_frames_only_its_regions(data):
+    """BOM (Brabantse Ontwikkelings Maatschappij) is Noord-Brabant: its 56 gemeenten of 2022, framed on the province,
+    coloured by the national classes (the legend counts every gemeente) and saying which area it shows."""
+    client = TestClient(create_app(data))
+    query = {"indicator": "pct_higher_educated_15_75", "level": "gemeente", "year": 2022, "lang": "en"}
+    response = client.get("/export/map.html", params={**query, "within": "BOM"})
+    assert response.status_code == 200 and "_BOM.html" in response.headers["content-disposition"]
+    document = response.text
+    layer = data.boundaries.get("gemeente", 2022)
+    brabant = set(layer.loc[layer["provincie_code"] == "PV30", "code"])
+    assert set(re.findall(r'"code": "(GM\d+)"', document)) == brabant and len(brabant) == 56
+    assert "Area: BOM (56 regions; classes of the whole country)" in document
+    national = client.get("/export/map.html", params=query).text
+    counts = re.findall(r'class="sw"[^>]*></span>[^<]*\((\d+)\)</li>', document)
+    assert counts == re.findall(r'class="sw"[^>]*></span>[^<]*\((\d+)\)</li>', national)  # national classes
+    framed = re.search(r"fitBounds\(\s*\[\[([\d.]+),\s*([\d.]+)\],\s*\[([\d.]+),\s*([\d.]+)\]\]", document)
+    assert framed is not None
+    south, west, north, east = (float(v) for v in framed.groups())
+    w, s, e, n = layer.loc[layer["provincie_code"] == "PV30"].total_bounds
+    assert (west, south, east, north) == pytest.approx((w, s, e, n), abs=0.01)  # the province, not the country
+    bad = client.get("/export/map.html", params={**query, "within": "Zaltbommel"})
+    assert bad.status_code == 400 and bad.json()["parameter"] == "within"

@@ -89,9 +89,7 @@ def test_link_and_kennisstad_tooltips_answer_above_the_region_layer(server, page
     assert page.locator(".node-label").count() >= 1  # the biggest nodes are named on the map
     # away from the overlays the regions underneath still answer (Fryslân holds no overlay symbol or link)
     page.mouse.move(0, 0)
-    page.mouse.move(*page.evaluate("""() => { let at = null; atlas.hit.eachLayer((l) => {
-        if (l.feature.properties.code === 'PV21') at = atlas.map.latLngToContainerPoint(l.getBounds().getCenter()); });
-      const box = atlas.map.getContainer().getBoundingClientRect(); return [at.x + box.left, at.y + box.top]; }"""))
+    page.mouse.move(*page.wait_for_function("atlas.hover.pointOf('PV21')").json_value())
     page.wait_for_selector(".leaflet-tooltip.hover")
     assert page.inner_text(".leaflet-tooltip.hover").startswith("Frysl")  # the 2022 file spells it Fryslan
     assert page.errors == []

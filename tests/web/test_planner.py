@@ -68,6 +68,15 @@ def test_choosing_bom_keeps_noord_brabant_in_the_table_and_the_csv(server, brows
     assert len(rows) == 56 and {r["provincie_code"] for r in rows} == {"PV30"}
     assert "area=BOM" in page.url
     _shot(page, "planner-01-area-bom")
+    # the standalone HTML map of the area: Noord-Brabant's gemeenten only
+    export = page.locator("#downloads a[href^='/export/map.html']").get_attribute("href")
+    assert "within=BOM" in export
+    sheet = _page(browser, DESKTOP)
+    sheet.goto(server + export)
+    sheet.wait_for_selector("#atlas-area")
+    shapes = "Object.values(window).find((v) => v instanceof L.GeoJSON).getLayers().length"  # folium's own names
+    assert "56 regions" in sheet.inner_text("#atlas-area") and sheet.evaluate(shapes) == 56
+    _shot(sheet, "planner-14-export-html-bom")
     page.click("#whole-country")
     page.wait_for_function("document.querySelector('#map').dataset.area === ''")
     assert len(_table_regions(page)) > 300 and "area=" not in page.url
@@ -200,6 +209,50 @@ def test_axe_finds_no_wcag_21_aa_violation_in_four_page_states(server, browser):
     _shot(phone, "planner-05-phone")
 
 
+def test_outline_follows_the_tile_geometry_at_close_zoom(server, browser):
+    """At z12 the selected municipality is outlined on the vector tile's own shape: the outline's extent on screen
+    is the extent of the region's feature (OGC API - Features) to within a pixel or two, not a 100 m simplification."""
+    page = _page(browser, DESKTOP)
+    _open(page, f"{server}/?bg=0&lang=en&region=GM0344&lat=52.09&lng=5.11&z=12")
+    page.wait_for_function("document.querySelector('#map').dataset.hitLayer === 'gemeente/2022'")
+    page.wait_for_selector("#map .leaflet-tile path[data-code='GM0344'][stroke='#d62728']")
+    drawn, exact = page.evaluate("""async () => {
+        const boxes = [...document.querySelectorAll("#map .leaflet-tile path[data-code='GM0344']")].map((e) => {
+          const tile = e.ownerSVGElement.getBoundingClientRect(), b = e.getBoundingClientRect();
+          return [Math.max(b.left, tile.left), Math.max(b.top, tile.top), Math.min(b.right, tile.right), Math.min(b.bottom, tile.bottom)]; });
+        const drawn = [Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1])),
+                       Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3]))];
+        const bounds = await atlas.hover.bounds('GM0344'), box = atlas.map.getContainer().getBoundingClientRect();
+        const nw = atlas.map.latLngToContainerPoint(bounds.getNorthWest()), se = atlas.map.latLngToContainerPoint(bounds.getSouthEast());
+        return [drawn, [nw.x + box.left, nw.y + box.top, se.x + box.left, se.y + box.top]]; }""")
+    assert all(abs(a - b) <= 3 for a, b in zip(drawn, exact)), (drawn, exact)  # stroke half-width plus tile rounding
+    _shot(page, "planner-12-outline-z12")
+    assert page.errors == []
+
+
+def test_phone_profile_sheet_keeps_the_selected_region_in_the_visible_map(server, browser):
+    phone = _page(browser, PHONE)
+    _open(phone, f"{server}/?bg=0&lang=en")
+    phone.click("#menu")
+    phone.fill("#region-search", "Eindhoven")
+    phone.keyboard.press("Enter")
+    phone.wait_for_selector(".profile-name")
+    phone.click("#menu")  # the controls fold away: the map grows back, the sheet stays over it
+    phone.evaluate("atlas.hover.bounds('GM0772').then((b) => { window.eindhoven = b; })")
+    in_view = """() => {
+        const b = window.eindhoven, box = atlas.map.getContainer().getBoundingClientRect();
+        const sheet = document.querySelector('#profile').getBoundingClientRect();
+        const nw = atlas.map.latLngToContainerPoint(b.getNorthWest()), se = atlas.map.latLngToContainerPoint(b.getSouthEast());
+        const r = {left: nw.x + box.left, top: nw.y + box.top, right: se.x + box.left, bottom: se.y + box.top};
+        return box.left <= r.left && r.right <= box.right && box.top <= r.top && r.bottom <= Math.min(sheet.top, box.bottom)
+          && sheet.top < box.bottom; }"""
+    phone.wait_for_function(in_view, timeout=15_000)  # the sheet lies over the map and the region is above it
+    _shot(phone, "planner-13-phone-profile-region-in-view")
+    phone.click("#profile-close")
+    phone.wait_for_selector("#profile", state="hidden")
+    assert phone.errors == []
+
+
 def _rect(page, selector: str) -> dict:
     return page.evaluate(f"document.querySelector({selector!r}).getBoundingClientRect().toJSON()")
 
@@ -271,11 +324,16 @@ def test_background_map_unreachable_is_said_and_no_longer_asked_for(server, brow
 
 def test_compared_region_is_outlined_in_a_second_colour_and_a_coarser_level_refits(server, browser):
     page = _page(browser, DESKTOP)
-    _open(page, f"{server}/?bg=0&lang=en&region=GM0772&compare=GM0363&lat=51.44&lng=5.47&z=11")
+    _open(page, f"{server}/?bg=0&lang=en&region=GM0772&compare=GM0363&lat=52.0&lng=5.2&z=8")
     page.wait_for_selector(".profile-name")
-    strokes = page.evaluate("""(() => { const out = {}; atlas.hit.eachLayer((l) => {
-        const c = l.feature.properties.code; if (c === 'GM0772' || c === 'GM0363') out[c] = l.options.color; }); return out; })()""")
-    assert strokes == {"GM0772": "#d62728", "GM0363": "#1f4e9c"}
+    page.wait_for_function("document.querySelector('#map').dataset.hitLayer === 'gemeente/2022'")
+    # the outlines are drawn on the shapes of the vector tiles themselves, in every tile the region crosses
+    strokes = page.evaluate("""(() => { const out = {}; for (const c of ['GM0772', 'GM0363', 'GM0344']) {
+        out[c] = [...new Set([...document.querySelectorAll(`#map .leaflet-tile path[data-code="${c}"]`)]
+          .map((e) => [e.getAttribute('stroke'), e.getAttribute('stroke-opacity'), e.getAttribute('stroke-dasharray')].join()))]; }
+      return out; })()""")
+    assert strokes == {"GM0772": ["#d62728,1,"], "GM0363": ["#1f4e9c,1,6 4"], "GM0344": ["#000,0,"]}
+    _shot(page, "planner-11-selected-and-compared")
     page.select_option("#level", "provincie")
     page.wait_for_function("document.querySelector('#map').dataset.hitLayer.startsWith('provincie/')")
     assert page.evaluate("atlas.map.getZoom()") <= 8  # the whole country again, not one flat province

@@ -39,14 +39,8 @@ def _open(browser, base: str, query: str, locale: str = "nl-NL"):
 
 
 def _hover(page, code: str) -> str:
-    """Move the mouse onto a region's centre and return the tooltip's HTML."""
-    point = page.evaluate("""(code) => {
-      let found = null;
-      window.atlas.hit.eachLayer((l) => { if (l.feature.properties.code === code) found = l; });
-      const p = window.atlas.map.latLngToContainerPoint(found.getBounds().getCenter());
-      const box = window.atlas.map.getContainer().getBoundingClientRect();
-      return [p.x + box.left, p.y + box.top];
-    }""", code)
+    """Move the mouse onto a point inside a region's drawn shape and return the tooltip's HTML."""
+    point = page.wait_for_function("(code) => atlas.hover.pointOf(code)", arg=code).json_value()
     page.mouse.move(*point)
     page.wait_for_selector(".leaflet-tooltip", timeout=10_000)
     return page.inner_html(".leaflet-tooltip")

@@ -1,6 +1,6 @@
 """The page in RD New (EPSG:28992): the permalink records the projection, the map uses PDOK's
-NetherlandsRDNewQuad grid and draws the atlas's OGC API - Tiles map tiles; PDOK's RD New background is
-asked for (and aborted: the test machine is offline)."""
+NetherlandsRDNewQuad grid and draws the atlas's OGC API - Tiles map tiles, hovers and outlines regions on its
+vector tiles; PDOK's RD New background is asked for (and aborted: the test machine is offline)."""
 
 from __future__ import annotations
 
@@ -44,6 +44,17 @@ def test_switching_to_rd_new_loads_rd_tiles_and_keeps_it_in_the_permalink(server
         image = Image.open(io.BytesIO(response.body())).convert("RGBA")
         coloured += int((np.asarray(image)[:, :, 3] == 255).sum())
     assert coloured > 0
+    # hover and click come from the RD New vector tiles of the same collection, and the outline lies on them
+    page.wait_for_function("document.querySelector('#map').dataset.hitLayer === 'gemeente/2022'")
+    page.mouse.move(*page.wait_for_function("atlas.hover.pointOf('GM0344')").json_value())
+    page.wait_for_selector(".leaflet-tooltip.hover")
+    assert page.inner_text(".leaflet-tooltip.hover").startswith("Utrecht")
+    page.mouse.click(*page.evaluate("atlas.hover.pointOf('GM0344')"))
+    page.wait_for_selector("#map .leaflet-tile path[data-code='GM0344'][stroke='#d62728']")
+    vector = page.evaluate("performance.getEntriesByType('resource').map((e) => e.name)"
+                           ".filter((u) => u.includes('/ogc/collections/gemeente_2022/tiles/NetherlandsRDNewQuad/'))")
+    assert vector and not [u for u in page.evaluate("performance.getEntriesByType('resource').map((e) => e.name)")
+                           if "/api/v1/layers/" in u]  # no GeoJSON copy of the level
     shots = REPO_ROOT / "screenshots"
     shots.mkdir(exist_ok=True)
     page.screenshot(path=str(shots / "rd-new.png"))

@@ -13,13 +13,10 @@
     let opener = null; // the control focus returns to when the profile closes
     let opening = false; // a region was just chosen: say so once its profile is shown
 
-    // Leaflet makes every path with a tooltip a Tab stop; the shapes are reachable through search and table.
-    function untab(layerGroup) {
+    // The invisible region shapes are hidden from screen readers and no Tab stops (hover.js marks each
+    // shape focusable=false); every region is reachable through the search and the table.
+    function untab() {
       atlas.map.getPane("hit").setAttribute("aria-hidden", "true");
-      layerGroup.eachLayer((layer) => {
-        const el = layer.getElement && layer.getElement();
-        if (el) { el.setAttribute("tabindex", "-1"); el.setAttribute("focusable", "false"); }
-      });
     }
 
     // Called when a region is chosen; from the keyboard (search, table) focus will move to the profile.

@@ -94,12 +94,7 @@
   }
 
   function highlightRegion(code) {
-    if (!window.atlas.hit) return;
-    window.atlas.hit.eachLayer((layer) => {
-      const on = layer.feature.properties.code === code;
-      layer.setStyle(on ? { weight: 3, color: "#000", opacity: 1 } : { weight: 0, opacity: 0 });
-      if (on) layer.bringToFront();
-    });
+    if (window.atlas.hover) window.atlas.hover.mark(code);
   }
 
   // ---------- charts: a figure with a text alternative, the numbers in a table, SVG and PNG export ----------

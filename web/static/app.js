@@ -1,7 +1,7 @@
 /* Innovation Atlas NL web page: a Leaflet choropleth driven entirely by the atlas API.
  *
- * The map colours come from server-rendered PNG tiles; a transparent GeoJSON copy of the same regions
- * catches hover and click. Legend, tiles and hover values come from one classification on the server,
+ * The map colours come from server-rendered PNG tiles; transparent vector tiles of the same regions
+ * (hover.js) catch hover and click. Legend, tiles and hover values come from one classification on the server,
  * so they always agree. The whole view lives in the URL so that a link reproduces it.
  */
 (function () {
@@ -16,7 +16,7 @@
 
   const atlas = {
     state: {}, config: null, indicators: [], schemes: [], methods: [], map: null, choropleth: null,
-    base: null, hit: null, hitKey: "", values: {}, legend: null, ov: null, regions: [],
+    base: null, hover: null, values: {}, legend: null, ov: null, regions: [],
   };
 
   // ---------- helpers ----------
@@ -287,17 +287,18 @@
     note.textContent = labels ? legend.coverage_sentence[atlas.state.lang] : "";
   }
 
-  function drawValueLabels() {
+  async function drawValueLabels() {
     if (atlas.labels) { atlas.map.removeLayer(atlas.labels); atlas.labels = null; }
-    if (!atlas.legend || atlas.legend.display !== "labels" || !atlas.hit) return;
+    if (!atlas.legend || atlas.legend.display !== "labels") return;
     const markers = [];
-    atlas.hit.eachLayer((layer) => {
-      const v = atlas.values[layer.feature.properties.code];
+    (await atlas.hover.anchors()).forEach(({ code, latlng }) => {
+      const v = atlas.values[code];
       if (!v || (v.value === null && !v.text)) return;
       const shown = v.text ? categoryText(v.text) : fmt(v.value, unitHtml(atlas.legend), atlas.legend.precision, v.qualifier);
-      markers.push(L.marker(layer.getBounds().getCenter(), { interactive: false, keyboard: false, icon: L.divIcon({
+      markers.push(L.marker(latlng, { interactive: false, keyboard: false, icon: L.divIcon({
         className: "value-label", html: `<strong>${esc(v.name)}</strong><br>${shown}`, iconSize: null }) }));
     });
+    if (atlas.labels) atlas.map.removeLayer(atlas.labels);
     atlas.labels = L.layerGroup(markers).addTo(atlas.map);
   }
 
@@ -396,6 +397,7 @@
     atlas.values = {};
     body.values.forEach((v) => { atlas.values[v.code] = v; });
     atlas.valuesMeta = body.meta;
+    fillRegionLists();
     renderTable(inArea || body);
   }
 
@@ -412,44 +414,15 @@
     return `<strong>${esc(name)}</strong><br>${shown}${rank}${why}${ref}${remapped}`;
   }
 
-  async function loadHitLayer(boundaryYear) {
-    const key = `${atlas.state.level}/${boundaryYear}`;
-    if (atlas.hitKey === key) return;
-    const level = atlas.state.level;
-    const simplify = atlas.config.levels.find((lv) => lv.level === level).hover_simplify_m;
-    const geo = await api(`/api/v1/layers/${level}?year=${boundaryYear}&simplify=${simplify}`);
-    if (atlas.hit) atlas.map.removeLayer(atlas.hit);
-    atlas.hitKey = key;
-    atlas.regions = geo.features.map((f) => ({ code: f.properties.code, name: f.properties.name }))
+  // The region list of the level (search and compare) comes with its values; the shapes from the vector tiles.
+  function fillRegionLists() {
+    atlas.regions = Object.values(atlas.values).map((v) => ({ code: v.code, name: v.name }))
       .sort((a, b) => a.name.localeCompare(b.name));
-    atlas.hit = L.geoJSON(geo, {
-      pane: "hit",
-      style: () => ({ stroke: true, weight: 0, opacity: 0, fillOpacity: 0, color: "#000" }),
-      onEachFeature: (feature, layer) => {
-        const p = feature.properties;
-        layer.bindTooltip(() => hoverText(p.code, p.name), { sticky: true, className: "hover" });
-        layer.on("mouseover", () => layer.setStyle({ weight: 2, opacity: 1 }));
-        layer.on("mouseout", () => { if (p.code !== atlas.state.region && p.code !== atlas.state.compare) layer.setStyle({ weight: 0, opacity: 0 }); });
-        layer.on("click", () => { atlas.a11y.choosing(null); selectRegion(p.code); });
-      },
-    }).addTo(atlas.map);
-    atlas.a11y.untab(atlas.hit);
-    atlas.map.getContainer().dataset.hitLayer = key;
     fillSelect($("compare"), [["", t("none")], ...atlas.regions.map((r) => [r.code, r.name])], atlas.state.compare);
     $("region-list").replaceChildren(...atlas.regions.map((r) => new Option(`${r.name} (${r.code})`)));
   }
 
-  function highlight() {
-    if (!atlas.hit) return;
-    // the selected region in red, the compared one dashed in blue, so both stand out on any class colour
-    atlas.hit.eachLayer((layer) => {
-      const code = layer.feature.properties.code;
-      const style = code === atlas.state.region ? { weight: 3, opacity: 1, color: "#d62728", dashArray: null }
-        : code === atlas.state.compare ? { weight: 3, opacity: 1, color: "#1f4e9c", dashArray: "6 4" }
-          : { weight: 0, opacity: 0, color: "#000", dashArray: null };
-      layer.setStyle(style);
-    });
-  }
+  function highlight() { atlas.hover.highlight(); }
 
   // ---------- profile ----------
   // The line is drawn in pieces: it never joins two years across a definition break.
@@ -529,7 +502,7 @@
     const wasHidden = panel.hidden;
     panel.hidden = !s.region;
     if (wasHidden !== panel.hidden) atlas.map.invalidateSize();
-    if (!s.region) return;
+    if (!s.region) { atlas.profileFramed = ""; return; }
     $("profile-columns").innerHTML = `<p>${t("loading")}</p>`;
     const year = atlas.legend ? atlas.legend.boundary_year : "";
     const codes = [s.region, s.compare].filter(Boolean);
@@ -540,6 +513,10 @@
       $("profile-columns").innerHTML = profiles.map(profileHtml).join("");
       atlas.a11y.profileShown(profiles[0].name);
       $("compare").value = s.compare || "";
+      // a newly shown region (or the panel widened for a comparison) stays where it can be seen; a change of
+      // indicator leaves the view where the user put it
+      const shown = `${s.region}|${s.compare}`;
+      if (shown !== atlas.profileFramed) { atlas.profileFramed = shown; atlas.phone.keepInView(s.region); }
     } catch (error) {
       $("profile-columns").innerHTML = `<p role="alert">${t("error")}: ${esc(error.message)}</p>`;
     }
@@ -571,7 +548,7 @@
     const ids = [s.indicator, ...extra].join(",");
     const layer = (format) => `/api/v1/layers/${s.level}?year=${by}&indicators=${ids}&format=${format}${atlas.area.query()}`;
     const q = classQuery();
-    const html = `/export/map.html?indicator=${s.indicator}&level=${s.level}&lang=${s.lang}&${q}`;
+    const html = `/export/map.html?indicator=${s.indicator}&level=${s.level}&lang=${s.lang}&${q}${atlas.area.query()}`;
     const style = (format) => `/api/v1/styles/${s.level}/${s.indicator}?format=${format}&${q}`;
     // publication images of the country or the chosen area, drawn by the server with the tiles' classification
     const image = (format, scale) => `/export/map.${format}?indicator=${s.indicator}&level=${s.level}&lang=${s.lang}` +
@@ -604,8 +581,10 @@
       atlas.phone.decorateLegend(legend);
       setDisplay(legend);
       renderDownloads();
-      await Promise.all([loadValues(), loadHitLayer(legend.boundary_year)]);
-      drawValueLabels();
+      atlas.hover.load(legend);  // hover answers with the name as soon as the tiles in view arrive
+      await loadValues();
+      atlas.hover.retip();
+      await drawValueLabels();
       atlas.area.dim();
       highlight();
       await setOverlays();
@@ -675,9 +654,7 @@
         atlas.a11y.choosing(e.target);
         selectRegion(region.code);
         // the region with its surroundings: padded and never closer than z10, so the context stays in view
-        atlas.hit.eachLayer((layer) => {
-          if (layer.feature.properties.code === region.code) atlas.map.fitBounds(layer.getBounds(), { padding: [60, 60], maxZoom: 10 });
-        });
+        atlas.phone.keepInView(region.code, true);
       }
     });
     const closeProfile = () => { s.region = ""; s.compare = ""; writeState(); highlight(); showProfile(); atlas.a11y.profileClosed(); };
@@ -715,6 +692,7 @@
       atlas.a11y = AtlasA11y(atlas, { t, $, announce });
       atlas.phone = AtlasPhone(atlas, { t, $, esc });
       atlas.basemap = AtlasBasemap(atlas, { t, $ });
+      atlas.hover = AtlasHover(atlas, { api, hoverText, select: selectRegion });
       atlas.pyramid = AtlasPyramid(atlas, { classQuery });
       await atlas.pyramid.load();
       await atlas.area.load();

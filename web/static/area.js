@@ -7,8 +7,6 @@
 (function () {
   "use strict";
 
-  const OUTSIDE = { fillColor: "#ffffff", fillOpacity: 0.6 };
-  const INSIDE = { fillOpacity: 0 };
   const KIND_ORDER = ["rom", "provincie", "corop"];
 
   window.AtlasArea = function (atlas, h) {
@@ -54,12 +52,9 @@
       return body;
     }
 
+    // the region shapes (hover.js) ask contains() for their fill: outside the area paled with white
     function dim() {
-      if (!atlas.hit) return;
-      atlas.hit.eachLayer((layer) => {
-        const out = inside && !inside.has(layer.feature.properties.code);
-        layer.setStyle(out ? OUTSIDE : INSIDE);
-      });
+      if (atlas.hover) atlas.hover.restyleAll();
       atlas.map.getContainer().dataset.area = atlas.state.area || "";
     }
 
