@@ -304,6 +304,10 @@ def _compute_values(data: AtlasData, indicator_id: str, level: str, year: int | 
     vintage, basis = _vintage(data, rows, source_level, year)
     own = vintage if vintage in data.boundaries.years(level) else data.boundaries.nearest_year(level, vintage)
     target = boundary_year if boundary_year is not None else own
+    held = data.value_table.values(indicator_id, level, year, target) if data.value_table is not None else None
+    if held is not None:  # computed by the build (atlas.figures.table) with the code below
+        return IndicatorValues(indicator, level, year, target, held.frame, held.aggregated_from, held.unmatched,
+                               held.vintage, held.vintage_basis)
     if source_level == level:
         frame, unmatched = _native_frame(rows, data.boundaries.get(level, vintage), year)
         if target != vintage:
