@@ -56,6 +56,7 @@ class AtlasData:
     _by_indicator: dict[str, pd.DataFrame] = field(init=False, repr=False)
     _by_year: dict[tuple[str, str, int | None], pd.DataFrame] = field(init=False, repr=False)
     _years: dict[tuple[str, str], list[int]] = field(init=False, repr=False)
+    _codes: dict[tuple[str, int], dict[str, int]] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         # Grouped once with the build, since every value lookup starts here: a profile asks for dozens of
@@ -71,6 +72,17 @@ class AtlasData:
             if year is not None:
                 years.setdefault((indicator, level), set()).add(year)
         self._years = {key: sorted(found) for key, found in years.items()}
+
+    def region_codes(self, level: str, year: int) -> dict[str, int]:
+        """Codes of a boundary layer to their row number, kept per layer: a profile asks for several each time."""
+        found = self._codes.get((level, year))
+        if found is None:
+            found = self._codes[(level, year)] = {c: i for i, c in enumerate(self.boundaries.get(level, year)["code"])}
+        return found
+
+    def region_row(self, level: str, year: int, code: str) -> pd.Series:
+        """One region's row of a boundary layer (KeyError for a code not in it)."""
+        return self.boundaries.get(level, year).iloc[self.region_codes(level, year)[code]]
 
     def observations_of(self, indicator_id: str) -> pd.DataFrame:
         """Rows of one indicator (empty for a catalogued indicator without observations)."""

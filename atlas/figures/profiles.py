@@ -20,7 +20,7 @@ def find_region(data: AtlasData, code: str, year: int | None) -> tuple[str, int]
     prefix = level_of_code(code)
     if prefix is None:
         raise UnknownResource("code", code, [lv.example for lv in LEVEL_INFO.values()], hint="a CBS region code")
-    years = [y for y in data.boundaries.years(prefix) if code in set(data.boundaries.get(prefix, y)["code"])]
+    years = [y for y in data.boundaries.years(prefix) if code in data.region_codes(prefix, y)]
     if not years:
         raise UnknownResource("code", code, [], hint=f"no {prefix} with this code in any boundary year")
     if year is None:
@@ -40,13 +40,14 @@ def region_profile(data: AtlasData, code: str, year: int | None = None) -> dict:
 
 
 def _profile(data: AtlasData, code: str, level: str, boundary_year: int) -> dict:
-    row = data.boundaries.get(level, boundary_year).set_index("code").loc[code]
+    row = data.region_row(level, boundary_year, code)
     parents = {}
     for parent in ("gemeente", "corop", "provincie"):
         parent_code = row.get(f"{parent}_code")
         if parent_code:
-            names = data.boundaries.get(parent, boundary_year).set_index("code")["name"]
-            parents[parent] = {"code": parent_code, "name": names.get(parent_code)}
+            known = parent_code in data.region_codes(parent, boundary_year)
+            name = data.region_row(parent, boundary_year, parent_code)["name"] if known else None
+            parents[parent] = {"code": parent_code, "name": name}
     held = data.value_table.region(level, boundary_year, code) if data.value_table is not None else {}
     indicators = []
     for indicator in data.catalogue.indicators.values():

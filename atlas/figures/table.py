@@ -25,6 +25,9 @@ from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
 
 KEY = ["indicator", "level", "year", "boundary_year"]
+REGION = ["level", "boundary_year", "code"]
+PROFILE_COLUMNS = ["indicator", "year", "value", "qualifier", "text", "missing_reason", "aggregated", "rank",
+                   "harmonised", "source_vintage"]
 FILES = {"rows": "values.parquet", "keys": "value_keys.parquet", "references": "value_references.parquet"}
 # A build computes every frame once; dependencies (weights, numerators, finer levels) are reused from this cache.
 BUILD_CACHE = CacheLimit(entries=1_000_000, mb=4096)
@@ -57,7 +60,8 @@ class ValueTable:
     keys: pd.DataFrame  # one per key: KEY, start, stop, peers, refused, object columns, metadata
     references: pd.DataFrame  # indicator, level, year, reference (JSON)
     _keys: dict[tuple, int] = field(init=False, repr=False)
-    _regions: dict[tuple, np.ndarray] = field(init=False, repr=False)
+    _by_region: pd.DataFrame = field(init=False, repr=False)  # PROFILE_COLUMNS, each region's rows contiguous
+    _regions: dict[tuple, tuple[int, int]] = field(init=False, repr=False)
     _references: dict[tuple, str] = field(init=False, repr=False)
     _peers: list[int] = field(init=False, repr=False)
     _refused: list[str | None] = field(init=False, repr=False)
@@ -66,7 +70,15 @@ class ValueTable:
         self._keys = {_key(k): i for i, k in enumerate(self.keys[KEY].itertuples(index=False, name=None))}
         self._peers = self.keys["peers"].astype(int).tolist()
         self._refused = [_text(r) for r in self.keys["refused"].tolist()]
-        self._regions = self.rows.groupby(["level", "boundary_year", "code"], sort=False).indices
+        # sorted once, so a profile reads one contiguous slice instead of gathering rows from every key
+        regions = self.rows[REGION].sort_values(REGION, kind="stable")
+        order = regions.index.to_numpy()
+        self._by_region = self.rows[PROFILE_COLUMNS].iloc[order].reset_index(drop=True)
+        first = np.flatnonzero(np.r_[True, (regions.iloc[1:].to_numpy() != regions.iloc[:-1].to_numpy()).any(axis=1)])
+        bounds = np.r_[first, len(regions)]
+        starts = regions.iloc[first]
+        self._regions = {(lv, int(by), code): (int(a), int(b)) for (lv, by, code), a, b in
+                         zip(starts.itertuples(index=False, name=None), bounds[:-1], bounds[1:])}
         self._references = {(i, lv, None if pd.isna(y) else int(y)): r for i, lv, y, r in
                             self.references.itertuples(index=False, name=None)}
 
@@ -92,12 +104,12 @@ class ValueTable:
         return (indicator, level, year, boundary_year) in self._keys
 
     def region(self, level: str, boundary_year: int, code: str) -> dict[tuple[str, int | None], RegionEntry]:
-        """Every key's row of one region on one boundary year, by (indicator, year); refused keys without a row."""
-        positions = self._regions.get((level, boundary_year, code), np.empty(0, dtype=int))
+        """Every key's row of one region on one boundary year, by (indicator, year); refused keys have none."""
+        start, stop = self._regions.get((level, boundary_year, code), (0, 0))
+        part = self._by_region.iloc[start:stop]
         found = {}
-        columns = self.rows.columns.tolist()
-        for values in self.rows.iloc[positions].itertuples(index=False, name=None):
-            row = dict(zip(columns, values))
+        for values in zip(*(part[c].tolist() for c in PROFILE_COLUMNS)):
+            row = dict(zip(PROFILE_COLUMNS, values))
             key = (row["indicator"], level, _year(row["year"]), boundary_year)
             found[key[0], key[2]] = RegionEntry(row, self._peers[self._keys[key]])
         return found
