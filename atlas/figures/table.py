@@ -187,6 +187,8 @@ def build_value_table(data: AtlasData) -> ValueTable:
     finally:
         data.caches = kept
     rows = pd.concat(frames, ignore_index=True)
+    # text columns as Parquet gives them back, so a build served from memory answers as one read from the cache
+    rows = rows.astype({c: "str" for c in rows.columns if rows[c].dtype == object})
     rows["year"] = rows["year"].astype("Int64")
     key_frame = pd.DataFrame(keys).astype({"year": "Int64", "vintage": "Int64"})
     return ValueTable(rows, key_frame, pd.DataFrame(references, columns=["indicator", "level", "year", "reference"])
