@@ -339,6 +339,8 @@ def _ranked(data: AtlasData, values: IndicatorValues) -> IndicatorValues:
     frame = values.frame
     frame["unit"] = frame["unit"].fillna(values.indicator.unit)
     frame["source"] = frame["source"].fillna(values.indicator.source)
-    frame = semantics.apply(data, values.indicator, values.level, values.year, frame)
-    values.frame = frame[VALUE_COLUMNS].reset_index(drop=True)
+    frame = semantics.apply(data, values.indicator, values.level, values.year, frame)[VALUE_COLUMNS]
+    # missing is None in object columns, whichever step left it (a merge leaves NaN): one form to store and read
+    objects = [c for c in VALUE_COLUMNS if frame[c].dtype == object]
+    values.frame = frame.assign(**{c: frame[c].where(frame[c].notna(), None) for c in objects}).reset_index(drop=True)
     return values
