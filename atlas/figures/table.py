@@ -82,10 +82,6 @@ class ValueTable:
         self._references = {(i, lv, None if pd.isna(y) else int(y)): r for i, lv, y, r in
                             self.references.itertuples(index=False, name=None)}
 
-    @property
-    def nbytes(self) -> int:
-        return int(sum(f.memory_usage(deep=True).sum() for f in (self.rows, self.keys, self.references)))
-
     def values(self, indicator: str, level: str, year: int | None, boundary_year: int) -> Slice | None:
         """The key's frame, or None when the build did not compute it (or refused it: computed again to raise)."""
         found = self._keys.get((indicator, level, year, boundary_year))
