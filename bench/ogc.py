@@ -29,7 +29,7 @@ ITEMS = f"/ogc/collections/{COLLECTION}/items"
 def row(name: str, result: LoadResult, features_per_request: float, baseline: float | None = None) -> str:
     per_second = result.throughput * features_per_request
     ratio = f"{per_second / baseline:8.2f}" if baseline else f"{'':8s}"
-    return (f"{name:34s} {result.throughput:9.1f} {result.percentile(50):8.2f} {result.percentile(99):8.2f} "
+    return (f"{name:44s} {result.throughput:9.1f} {result.percentile(50):8.2f} {result.percentile(99):8.2f} "
             f"{per_second:11.0f} {ratio} {result.errors:6d}")
 
 
@@ -52,7 +52,7 @@ def main() -> None:
         baseline = layer_run.throughput * len(codes)
         print(f"{args.clients} client(s); features/s compared with the {LEVEL} {YEAR} layer GeoJSON download "
               f"({len(codes)} features per request)")
-        print(f"{'case':34s} {'req/s':>9s} {'p50 ms':>8s} {'p99 ms':>8s} {'features/s':>11s} {'ratio':>8s} {'errors':>6s}")
+        print(f"{'case':44s} {'req/s':>9s} {'p50 ms':>8s} {'p99 ms':>8s} {'features/s':>11s} {'ratio':>8s} {'errors':>6s}")
         print(row("layer GeoJSON (baseline)", layer_run, len(codes), baseline))
         print(row("static copy of one page", run_load(server.port, ["/bench-static/page.json"], args.clients, repeat),
                   PAGE, baseline))
