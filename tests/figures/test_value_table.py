@@ -79,8 +79,8 @@ def test_profiles_from_the_table_equal_the_computation(data, computed, code, yea
 
 def test_the_table_holds_every_key_and_refusals_with_their_reason(data):
     keys = data.value_table.keys
-    assert keys["refused"].notna().any() and (keys.loc[keys["refused"].notna(), "start"] == keys["stop"]).all()
-    assert (keys.loc[keys["refused"].isna(), "stop"] > keys.loc[keys["refused"].isna(), "start"]).all()
+    refused, held = keys[keys["refused"].notna()], keys[keys["refused"].isna()]
+    assert len(refused) and (refused["start"] == refused["stop"]).all() and (held["stop"] > held["start"]).all()
     assert len(data.value_table.rows) == (keys["stop"] - keys["start"]).sum()
 
 
