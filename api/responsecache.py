@@ -35,7 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.caching import etag_matches
 from atlas.cache import BoundedCache
 
-PREFIX = "/api/v1/"
+PREFIX = ("/api/v1/", "/ogc")  # /ogc refuses unknown parameters (OGC core) and varies on Accept: see __call__
 MAX_KEY_BYTES = 2048  # longest key stored; a longer URL is answered but not kept
 GZIP_MIN_BYTES = 1024  # as the GZip middleware in front: smaller bodies are sent as they are
 COMPRESSIBLE = (b"application/json", b"application/geo+json", b"application/problem+json", b"text/",
@@ -99,9 +99,15 @@ class ResponseCache:
         if names is None:  # no such route: the router answers 404 or 405, nothing to store
             await self.app(scope, receive, send)
             return
-        scope = {**scope, "query_string": declared_query(scope.get("query_string", b""), names)}
+        query = declared_query(scope.get("query_string", b""), names)
+        if path.startswith("/ogc") and (query != scope.get("query_string", b"") or path.endswith("/items")):
+            await self.app(scope, receive, send)  # 400 naming an unknown parameter; a page's timeStamp is its own
+            return
+        scope = {**scope, "query_string": query}
         request_headers = Headers(scope=scope)
-        key = f"{path}?{scope['query_string'].decode('latin-1')}"
+        key = f"{path}?{query.decode('latin-1')}"
+        if path.startswith("/ogc"):  # without f, Accept chooses HTML or JSON
+            key += f" accept={request_headers.get('accept', '')}"
         host_key = f"{request_headers.get('host', '')} {key}"
         if len(host_key) > MAX_KEY_BYTES:
             await self.app(scope, receive, send)

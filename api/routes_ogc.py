@@ -9,6 +9,7 @@ API definition as OpenAPI 3.0. The filters themselves (bbox, bbox-crs, datetime,
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +26,15 @@ from api.settings import ApiSettings
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice, UnknownResource
 from atlas.geography.vocabulary import CRS84_URI, CRS_URIS
-from atlas.render.features import BBOX_FORMS, DATETIME_FORMS, feature_page, parse_bbox, parse_datetime
+from atlas.render.features import (
+    BBOX_FORMS,
+    DATETIME_FORMS,
+    dumps,
+    feature_page,
+    layer_features,
+    parse_bbox,
+    parse_datetime,
+)
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
 CONFORMANCE = [
@@ -250,14 +259,21 @@ def items(
     links.append({"href": _url(request, "collection", collection_id=collection_id), "rel": "collection",
                   "type": "application/json", "title": collection_id})
     stamp = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-    for feature in page.features:
-        feature["links"] = [{"href": _url(request, "item", "f=html" if html else "", collection_id=collection_id,
-                                          feature_id=feature["id"]), "rel": "self", "type": page_type,
-                             "title": feature["id"]}]
-    body = {"type": "FeatureCollection", "features": page.features, "numberMatched": page.matched,
-            "numberReturned": len(page.features), "timeStamp": stamp, "links": links, "title": collection_id}
-    facts = [("numberMatched", page.matched), ("numberReturned", len(page.features)), ("timeStamp", stamp)]
-    return _respond(request, body, html, GEOJSON, headers={"Content-Crs": f"<{crs}>"}, facts=facts)
+    feature_links = [[{"href": _url(request, "item", "f=html" if html else "", collection_id=collection_id,
+                                    feature_id=fid), "rel": "self", "type": page_type, "title": fid}]
+                     for fid in page.ids]
+    facts = [("numberMatched", page.matched), ("numberReturned", len(page.ids)), ("timeStamp", stamp)]
+    headers = {"Content-Crs": f"<{crs}>"}
+    if html:
+        features = [{**json.loads(f + b"}"), "links": own} for f, own in zip(page.features, feature_links)]
+        body = {"features": features, "links": links, "title": collection_id}
+        return _respond(request, body, html, GEOJSON, headers=headers, facts=facts)
+    # the features were serialised once (atlas.render.features); only the links and the envelope are encoded here
+    joined = b",".join(f + b',"links":' + dumps(own) + b"}" for f, own in zip(page.features, feature_links))
+    content = (b'{"type":"FeatureCollection","features":[' + joined + b"]," + dumps({
+        "numberMatched": page.matched, "numberReturned": len(page.ids), "timeStamp": stamp, "links": links,
+        "title": collection_id})[1:])
+    return Response(content, media_type=GEOJSON, headers={**headers, "Vary": "Accept"})
 
 
 @router.get("/collections/{collection_id}/items/{feature_id}", response_class=JSONResponse,
@@ -267,17 +283,21 @@ def item(request: Request, collection_id: str, feature_id: str,
          f: OgcFormat | None = None, data: AtlasData = Depends(atlas_data)) -> Response:
     html = _wants_html(request, f)
     level, year = _parse_collection(data, collection_id)
-    codes = list(data.boundaries.get(level, year)["code"])
-    if feature_id not in codes:
-        raise UnknownResource("feature", feature_id, codes[:20], hint=f"{len(codes)} features in {collection_id}")
-    page = feature_page(data, level, year, 1, codes.index(feature_id), None, crs)
-    feature = page.features[0]
-    feature["links"] = [
+    serialised = layer_features(data, level, year, crs)
+    position = serialised.index.get(feature_id)
+    if position is None:
+        raise UnknownResource("feature", feature_id, serialised.ids[:20],
+                              hint=f"{len(serialised.ids)} features in {collection_id}")
+    links = [
         *_self_and_alternate(request, "item", html, {"crs": crs if crs != CRS84 else None}, GEOJSON, feature_id,
                              collection_id=collection_id, feature_id=feature_id),
         {"href": _url(request, "collection", collection_id=collection_id), "rel": "collection",
          "type": "application/json", "title": collection_id},
     ]
+    headers = {"Content-Crs": f"<{crs}>"}
+    if not html:
+        content = serialised.features[position] + b',"links":' + dumps(links) + b"}"
+        return Response(content, media_type=GEOJSON, headers={**headers, "Vary": "Accept"})
+    feature = {**json.loads(serialised.features[position] + b"}"), "links": links}
     body = {**feature, "title": f"{feature['properties'].get('name', feature_id)} ({feature_id})"}
-    return _respond(request, body if html else feature, html, GEOJSON, headers={"Content-Crs": f"<{crs}>"},
-                    facts=list(feature["properties"].items()))
+    return _respond(request, body, html, GEOJSON, headers=headers, facts=list(feature["properties"].items()))

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from atlas.networks.links import Network
     from atlas.networks.measured import Datasets
     from atlas.render.classify import Classification
+    from atlas.render.features import LayerFeatures
     from atlas.render.layers import LayerFile
     from atlas.render.tilegrid import ZoomGeometry
 
@@ -113,6 +114,7 @@ class CacheSettings(BaseSettings):
     measured_networks: CacheLimit = CacheLimit(entries=64, mb=64)  # finished network answers, per query
     parent_matches: CacheLimit = CacheLimit(entries=512, mb=8)  # level x pairs of held years: bounded by the data
     analyses: CacheLimit = CacheLimit(entries=128, mb=64)  # permutation tests, composites, analysis map layers
+    ogc_features: CacheLimit = CacheLimit(entries=64, mb=128)  # a layer's GeoJSON features per CRS (OGC items)
 
     def limits(self) -> dict[str, CacheLimit]:
         return {name: getattr(self, name) for name in type(self).model_fields}
@@ -258,6 +260,7 @@ class AtlasCaches:
     measured_networks: BoundedCache[tuple, dict]
     parent_matches: BoundedCache[tuple, dict]
     analyses: BoundedCache[tuple, Any]
+    ogc_features: BoundedCache[tuple, LayerFeatures]
 
     @classmethod
     def from_settings(cls, settings: CacheSettings | None = None) -> AtlasCaches:

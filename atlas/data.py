@@ -15,6 +15,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
@@ -32,6 +33,9 @@ from atlas.sources.keyfigures import key_figure_rows
 from atlas.sources.manifest import MANIFEST_PATH, check_data_folder, load_manifest
 from atlas.sources.participation_totals import participation_total_rows
 
+if TYPE_CHECKING:
+    from atlas.figures.table import ValueTable
+
 BUILD_DIR_NAME = "build"
 log = logging.getLogger("atlas.data")
 POPULATION_INDICATOR, POPULATION_YEAR = "kwb_population", 2022
@@ -46,9 +50,13 @@ class AtlasData:
     data_dir: Path
     crosswalks: Crosswalks
     caches: AtlasCaches = field(default_factory=AtlasCaches.from_settings, repr=False)
+    # Every value the build computed (atlas.figures.table). Not an __init__ field, so a copy with other
+    # observations (dataclasses.replace) never answers from a table computed on the originals.
+    value_table: ValueTable | None = field(default=None, init=False, repr=False)
     _by_indicator: dict[str, pd.DataFrame] = field(init=False, repr=False)
     _by_year: dict[tuple[str, str, int | None], pd.DataFrame] = field(init=False, repr=False)
     _years: dict[tuple[str, str], list[int]] = field(init=False, repr=False)
+    _codes: dict[tuple[str, int], dict[str, int]] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         # Grouped once with the build, since every value lookup starts here: a profile asks for dozens of
@@ -64,6 +72,17 @@ class AtlasData:
             if year is not None:
                 years.setdefault((indicator, level), set()).add(year)
         self._years = {key: sorted(found) for key, found in years.items()}
+
+    def region_codes(self, level: str, year: int) -> dict[str, int]:
+        """Codes of a boundary layer to their row number, kept per layer: a profile asks for several each time."""
+        found = self._codes.get((level, year))
+        if found is None:
+            found = self._codes[(level, year)] = {c: i for i, c in enumerate(self.boundaries.get(level, year)["code"])}
+        return found
+
+    def region_row(self, level: str, year: int, code: str) -> pd.Series:
+        """One region's row of a boundary layer (KeyError for a code not in it)."""
+        return self.boundaries.get(level, year).iloc[self.region_codes(level, year)[code]]
 
     def observations_of(self, indicator_id: str) -> pd.DataFrame:
         """Rows of one indicator (empty for a catalogued indicator without observations)."""
@@ -111,8 +130,12 @@ def build_atlas(settings: AtlasSettings | None = None) -> AtlasData:
     observations = pd.concat([observations, participation_total_rows(catalogue, store, settings.data_dir)],
                              ignore_index=True)
     observations = assign_vintages(observations, store, catalogue)
-    return AtlasData(catalogue, store, observations, _fingerprint(settings), settings.data_dir,
+    data = AtlasData(catalogue, store, observations, _fingerprint(settings), settings.data_dir,
                      _crosswalks(store, observations))
+    from atlas.figures.table import build_value_table  # figures read the atlas: imported once it exists
+
+    data.value_table = build_value_table(data)
+    return data
 
 
 def _crosswalks(store: BoundaryStore, observations: pd.DataFrame) -> Crosswalks:
@@ -139,8 +162,10 @@ def write_cache(data: AtlasData, cache_dir: Path) -> Path:
             files.append(f"{level}_{year}.parquet")
         data.observations.to_parquet(staging / "observations.parquet")
         data.crosswalks.write(staging)
+        if data.value_table is not None:
+            data.value_table.write(staging)
         checks = [c.__dict__ for c in data.boundaries.checks]
-        meta = {"version": data.version, "checks": checks, "layers": files}
+        meta = {"version": data.version, "checks": checks, "layers": files, "value_table": data.value_table is not None}
         (staging / "build.json").write_text(json.dumps(meta, indent=1))
         if final.exists():
             final.rename(old)
@@ -180,9 +205,17 @@ def read_cache(cache_dir: Path, version: str, settings: AtlasSettings) -> AtlasD
         observations = pd.read_parquet(reading)
         reading = folder / "crosswalk*"
         crosswalks = Crosswalks.read(folder)
+        table = None
+        if meta["value_table"]:
+            from atlas.figures.table import ValueTable
+
+            reading = folder / "value*.parquet"
+            table = ValueTable.read(folder)
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:  # pyarrow's errors are ValueErrors
         raise CacheDamaged(reading, exc) from exc
-    return AtlasData(load_catalogue(CATALOGUE_PATH), store, observations, version, settings.data_dir, crosswalks)
+    data = AtlasData(load_catalogue(CATALOGUE_PATH), store, observations, version, settings.data_dir, crosswalks)
+    data.value_table = table
+    return data
 
 
 class CacheDamaged(Exception):

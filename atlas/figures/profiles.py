@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice, UnknownResource
 from atlas.figures import semantics
 from atlas.figures.reference import national_reference
+from atlas.figures.table import RegionEntry
 from atlas.figures.values import available_levels, available_years, indicator_values
 from atlas.geography.vocabulary import LEVEL_INFO, level_of_code
 
@@ -17,7 +20,7 @@ def find_region(data: AtlasData, code: str, year: int | None) -> tuple[str, int]
     prefix = level_of_code(code)
     if prefix is None:
         raise UnknownResource("code", code, [lv.example for lv in LEVEL_INFO.values()], hint="a CBS region code")
-    years = [y for y in data.boundaries.years(prefix) if code in set(data.boundaries.get(prefix, y)["code"])]
+    years = [y for y in data.boundaries.years(prefix) if code in data.region_codes(prefix, y)]
     if not years:
         raise UnknownResource("code", code, [], hint=f"no {prefix} with this code in any boundary year")
     if year is None:
@@ -37,13 +40,15 @@ def region_profile(data: AtlasData, code: str, year: int | None = None) -> dict:
 
 
 def _profile(data: AtlasData, code: str, level: str, boundary_year: int) -> dict:
-    row = data.boundaries.get(level, boundary_year).set_index("code").loc[code]
+    row = data.region_row(level, boundary_year, code)
     parents = {}
     for parent in ("gemeente", "corop", "provincie"):
         parent_code = row.get(f"{parent}_code")
         if parent_code:
-            names = data.boundaries.get(parent, boundary_year).set_index("code")["name"]
-            parents[parent] = {"code": parent_code, "name": names.get(parent_code)}
+            known = parent_code in data.region_codes(parent, boundary_year)
+            name = data.region_row(parent, boundary_year, parent_code)["name"] if known else None
+            parents[parent] = {"code": parent_code, "name": name}
+    held = data.value_table.region(level, boundary_year, code) if data.value_table is not None else {}
     indicators = []
     for indicator in data.catalogue.indicators.values():
         if level not in available_levels(data, indicator):
@@ -51,7 +56,7 @@ def _profile(data: AtlasData, code: str, level: str, boundary_year: int) -> dict
         years = available_years(data, indicator, level)
         if not years:
             continue
-        series = _series(data, indicator.id, level, code, years, boundary_year)
+        series = _series(data, indicator.id, level, code, years, boundary_year, held)
         latest = next((e for e in reversed(series) if e["missing_reason"] is None), series[-1] if series else None)
         if latest is None:
             continue
@@ -71,31 +76,50 @@ def _profile(data: AtlasData, code: str, level: str, boundary_year: int) -> dict
     }
 
 
-def _entry(data: AtlasData, indicator_id: str, level: str, code: str, year: int, boundary_year: int) -> dict:
-    """One year's value of the region on the profile's boundaries, ranked among that year's peers."""
+def _entry(data: AtlasData, indicator_id: str, level: str, code: str, year: int, boundary_year: int,
+           held: dict[tuple[str, int | None], RegionEntry]) -> dict:
+    """One year's value of the region on the profile's boundaries, ranked among that year's peers: the build's
+    row when it computed this key (atlas.figures.table), else computed here (imported indicators)."""
+    table = data.value_table
+    if table is not None and table.has(indicator_id, level, year, boundary_year):
+        refused = table.refused(indicator_id, level, year, boundary_year)
+        if refused is not None:
+            return _refused(year, boundary_year, refused)
+        found = held[(indicator_id, year)]
+        return _described(found.row, data.catalogue.get(indicator_id).decimals, year, boundary_year, found.peers)
     try:
         values = indicator_values(data, indicator_id, level, year, boundary_year)
     except InvalidChoice as refused:
-        return {"year": year, "value": None, "qualifier": None, "text": None, "missing_reason": str(refused), "aggregated": False,
-                "rank": None, "peers": 0, "boundary_year": boundary_year, "harmonised": "none", "source_vintage": None}
-    r = values.frame[values.frame["code"] == code].iloc[0]
+        return _refused(year, boundary_year, str(refused))
+    row = values.frame[values.frame["code"] == code].iloc[0]
+    return _described(row, values.indicator.decimals, values.year, values.boundary_year,
+                      int(values.frame["value"].notna().sum()))
+
+
+def _refused(year: int, boundary_year: int, reason: str) -> dict:
+    return {"year": year, "value": None, "qualifier": None, "text": None, "missing_reason": reason, "aggregated": False,
+            "rank": None, "peers": 0, "boundary_year": boundary_year, "harmonised": "none", "source_vintage": None}
+
+
+def _described(r: Mapping, decimals: int, year: int | None, boundary_year: int, peers: int) -> dict:
     return {
-        "year": values.year, "value": semantics.json_number(r["value"], values.indicator.decimals),
+        "year": year, "value": semantics.json_number(r["value"], decimals),
         "qualifier": r["qualifier"] if isinstance(r["qualifier"], str) else None,
         "text": r["text"] if isinstance(r["text"], str) else None,
         "missing_reason": r["missing_reason"] if isinstance(r["missing_reason"], str) else None,
         "aggregated": bool(r["aggregated"]), "rank": None if pd.isna(r["rank"]) else int(r["rank"]),
-        "peers": int(values.frame["value"].notna().sum()), "boundary_year": values.boundary_year,
+        "peers": peers, "boundary_year": boundary_year,
         "harmonised": r["harmonised"], "source_vintage": None if pd.isna(r["source_vintage"]) else int(r["source_vintage"]),
     }
 
 
-def _series(data: AtlasData, indicator_id: str, level: str, code: str, years: list[int], boundary_year: int) -> list[dict]:
+def _series(data: AtlasData, indicator_id: str, level: str, code: str, years: list[int], boundary_year: int,
+            held: dict[tuple[str, int | None], RegionEntry]) -> list[dict]:
     """Every year's value on one territory. A line may join two points only when neither was apportioned
     (an estimated re-mapping is not a measurement of the same territory) and no definition break lies
     between them; ``joined`` says which."""
     breaks = data.catalogue.get(indicator_id).series_breaks
-    series = semantics.mark_breaks([_entry(data, indicator_id, level, code, y, boundary_year) for y in years], breaks)
+    series = semantics.mark_breaks([_entry(data, indicator_id, level, code, y, boundary_year, held) for y in years], breaks)
     for previous, entry in zip([None, *series], series):
         entry["joined"] = (previous is not None and "estimated" not in (previous["harmonised"], entry["harmonised"])
                            and "break_before" not in entry)

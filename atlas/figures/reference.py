@@ -27,6 +27,10 @@ BASES = {
 def national_reference(data: AtlasData, indicator_id: str, year: int | None, level: str | None = None) -> dict | None:
     """The reference for one indicator and year; None when there is nothing to compare with (categories,
     or no value anywhere). `level` chooses the regions of the median fallback (default the finest map level)."""
+    if data.value_table is not None:
+        held, found = data.value_table.reference(indicator_id, level, year)
+        if held:
+            return found
     return data.caches.references.get_or_compute((indicator_id, year, level),
                                                  lambda: _reference(data, indicator_id, year, level))
 

@@ -304,6 +304,10 @@ def _compute_values(data: AtlasData, indicator_id: str, level: str, year: int | 
     vintage, basis = _vintage(data, rows, source_level, year)
     own = vintage if vintage in data.boundaries.years(level) else data.boundaries.nearest_year(level, vintage)
     target = boundary_year if boundary_year is not None else own
+    held = data.value_table.values(indicator_id, level, year, target) if data.value_table is not None else None
+    if held is not None:  # computed by the build (atlas.figures.table) with the code below
+        return IndicatorValues(indicator, level, year, target, held.frame, held.aggregated_from, held.unmatched,
+                               held.vintage, held.vintage_basis)
     if source_level == level:
         frame, unmatched = _native_frame(rows, data.boundaries.get(level, vintage), year)
         if target != vintage:
@@ -335,6 +339,8 @@ def _ranked(data: AtlasData, values: IndicatorValues) -> IndicatorValues:
     frame = values.frame
     frame["unit"] = frame["unit"].fillna(values.indicator.unit)
     frame["source"] = frame["source"].fillna(values.indicator.source)
-    frame = semantics.apply(data, values.indicator, values.level, values.year, frame)
-    values.frame = frame[VALUE_COLUMNS].reset_index(drop=True)
+    frame = semantics.apply(data, values.indicator, values.level, values.year, frame)[VALUE_COLUMNS]
+    # missing is None in object columns, whichever step left it (a merge leaves NaN): one form to store and read
+    objects = [c for c in VALUE_COLUMNS if frame[c].dtype == object]
+    values.frame = frame.assign(**{c: frame[c].where(frame[c].notna(), None) for c in objects}).reset_index(drop=True)
     return values

@@ -132,5 +132,7 @@ def with_imports(data: AtlasData, cache_dir: Path) -> AtlasData:
     base_version = data.version.rsplit("+", 1)[-1]
     combined = hashlib.sha256(f"{base_version}:{store.version()}".encode()).hexdigest()[:16]
     version = f"{combined}+{base_version}" if store.version() else base_version  # tile URLs use the first 12
-    return AtlasData(Catalogue(indicators), data.boundaries, pd.concat(frames, ignore_index=True), version,
-                     data.data_dir, data.crosswalks)
+    merged = AtlasData(Catalogue(indicators), data.boundaries, pd.concat(frames, ignore_index=True), version,
+                       data.data_dir, data.crosswalks)
+    merged.value_table = data.value_table  # shipped values do not depend on imports; imported ones are not in it
+    return merged

@@ -30,8 +30,45 @@ SEGMENT_M = 1000.0  # a projected bbox is densified before it is transformed, so
 
 @dataclass
 class FeaturePage:
-    features: list[dict]
+    features: list[bytes]  # serialised features without their closing brace (see LayerFeatures)
+    ids: list[str]
     matched: int
+
+
+@dataclass
+class LayerFeatures:
+    """A layer's features as GeoJSON, serialised once per (level, year, CRS): a page joins the bytes of its
+    features, so no request encodes geometry again. Each feature lacks its closing brace, so the API can append
+    the links that name its own URL (``,"links":[...]}``)."""
+
+    features: list[bytes]
+    ids: list[str]
+    index: dict[str, int]  # feature id to position
+
+    @property
+    def nbytes(self) -> int:
+        return sum(len(f) for f in self.features) + 100 * len(self.ids)
+
+
+def dumps(value: object) -> bytes:
+    """JSON as the API's JSON responses write it (compact, UTF-8), so pre-serialised parts join seamlessly."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")).encode()
+
+
+def layer_features(data: AtlasData, level: str, year: int, crs_uri: str = CRS84_URI) -> LayerFeatures:
+    crs = _crs(crs_uri, "crs")
+    return data.caches.ogc_features.get_or_compute((level, year, crs), lambda: _serialised(data, level, year, crs))
+
+
+def _serialised(data: AtlasData, level: str, year: int, crs: str) -> LayerFeatures:
+    layer = data.boundaries.get(level, year)
+    collection = json.loads(layer[BASE_COLUMNS + ["geometry"]].to_crs(crs).to_json(na="drop", drop_id=True))
+    ids = [str(code) for code in layer["code"]]
+    features = []
+    for feature, code in zip(collection["features"], ids):
+        feature["id"] = code
+        features.append(dumps(feature)[:-1])
+    return LayerFeatures(features, ids, {code: i for i, code in enumerate(ids)})
 
 
 @dataclass(frozen=True)
@@ -119,17 +156,12 @@ def feature_page(
     data: AtlasData, level: str, year: int, limit: int, offset: int,
     boxes: list[shapely.Polygon] | None = None, crs_uri: str = CRS84_URI, period: Period | None = None,
 ) -> FeaturePage:
-    crs = _crs(crs_uri, "crs")
-    layer = data.boundaries.get(level, year)
+    serialised = layer_features(data, level, year, crs_uri)
+    positions: list[int] = list(range(len(serialised.ids)))
     if period is not None and not period.meets_year(year):
-        layer = layer.iloc[0:0]
-    if boxes is not None:
-        hits = {int(i) for box in boxes for i in layer.sindex.query(box, predicate="intersects")}
-        layer = layer.iloc[sorted(hits)]
-    matched = len(layer)
-    page = layer.iloc[offset: offset + limit]
-    frame = page[BASE_COLUMNS + ["geometry"]].to_crs(crs)
-    collection = json.loads(frame.to_json(na="drop", drop_id=True))
-    for feature, code in zip(collection["features"], page["code"]):
-        feature["id"] = code
-    return FeaturePage(collection["features"], matched)
+        positions = []
+    if boxes is not None and positions:
+        sindex = data.boundaries.get(level, year).sindex
+        positions = sorted({int(i) for box in boxes for i in sindex.query(box, predicate="intersects")})
+    page = positions[offset: offset + limit]
+    return FeaturePage([serialised.features[i] for i in page], [serialised.ids[i] for i in page], len(positions))
