@@ -4,14 +4,20 @@ as Leaflet and TileJSON use it is the default) and region geometry prepared per 
 Rendering a tile must touch only the regions that intersect it, and only as many vertices as the
 pixels can show. So each level and boundary year gets, per tile matrix set and zoom, geometries in the
 set's CRS simplified to a quarter of a 256 px pixel (which is half a pixel of a 512 px tile) and an
-STR-tree over them; both are built once and kept in the bounded `zoom_geometries` cache. The PNG and MVT
-renderers only ask a TileAddress for its extent, so they draw any set alike.
+STR-tree over them; both are built once and kept in the bounded `zoom_geometries` cache. The PNG renderer
+only asks a TileAddress for its extent, so it draws any set alike.
+
+Vector tiles get the same geometry once more per zoom in the zoom's own tile grid (`grid_geometry`):
+EXTENT units per tile, y down, snapped to whole units and with exterior rings clockwise as the MVT
+specification wants. A tile is then an integer offset in that grid, so rendering one clips and shifts
+integers and never re-snaps or re-orients a ring (atlas.render.vectortiles).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import cast
 
 import morecantile
 import numpy as np
@@ -24,6 +30,7 @@ from atlas.render.tilematrixsets import CRS, GRIDS, WEB_MERCATOR_QUAD, tile_set
 
 WORLD_HALF = 20037508.342789244
 TILE_SIZE = 256
+EXTENT = 4096  # vector-tile units per tile side
 SCALES = (1, 2)
 
 
@@ -80,6 +87,19 @@ class ZoomGeometry:
         return np.sort(self.tree.query(shapely.box(*bounds), predicate="intersects"))
 
 
+@dataclass
+class GridGeometry(ZoomGeometry):
+    """A zoom's regions in its vector-tile grid: ``unit`` CRS units per grid unit from ``origin`` (top left)."""
+
+    origin: tuple[float, float]
+    unit: float
+
+    def offset(self, tile: TileAddress) -> tuple[int, int]:
+        """The tile's top-left corner in grid units (a whole number of tiles in any regular set)."""
+        minx, _, _, maxy = tile.bounds()
+        return round((minx - self.origin[0]) / self.unit), round((self.origin[1] - maxy) / self.unit)
+
+
 def zoom_geometry(data: AtlasData, level: str, year: int, z: int, tms: str = WEB_MERCATOR_QUAD) -> ZoomGeometry:
     def prepare() -> ZoomGeometry:
         layer = data.boundaries.projected(level, year, CRS[tms])
@@ -87,6 +107,21 @@ def zoom_geometry(data: AtlasData, level: str, year: int, z: int, tms: str = WEB
         return ZoomGeometry(layer["code"].to_numpy(), layer["name"].to_numpy(), geometries, STRtree(geometries))
 
     return data.caches.zoom_geometries.get_or_compute((level, year, z, tms), prepare)
+
+
+def grid_geometry(data: AtlasData, level: str, year: int, z: int, tms: str = WEB_MERCATOR_QUAD) -> GridGeometry:
+    """The zoom's simplified geometry in its vector-tile grid, snapped and oriented once for every tile."""
+    def prepare() -> GridGeometry:
+        simplified = zoom_geometry(data, level, year, z, tms)
+        minx, _, maxx, maxy = TileAddress(z, 0, 0, 1, tms).bounds()
+        origin, unit = (minx, maxy), (maxx - minx) / EXTENT
+        grid = shapely.transform(simplified.geometries, lambda xy: (xy - origin) * (1 / unit, -1 / unit))
+        # Snapping may collapse slivers; `valid_output` keeps every region a valid (multi)polygon. In y-down grid
+        # coordinates a ring that is clockwise on screen is counter-clockwise in shapely's y-up sense.
+        grid = shapely.orient_polygons(shapely.set_precision(grid, 1.0), exterior_cw=False)
+        return GridGeometry(simplified.codes, simplified.names, grid, STRtree(grid), origin, unit)
+
+    return cast(GridGeometry, data.caches.zoom_geometries.get_or_compute((level, year, z, tms, "grid"), prepare))
 
 
 def bounds_wgs84(data: AtlasData) -> list[float]:
