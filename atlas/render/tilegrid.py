@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import cast
 
 import morecantile
@@ -48,8 +49,16 @@ class TileAddress:
 
     def bounds(self) -> tuple[float, float, float, float]:
         """(minx, miny, maxx, maxy) in the set's CRS; y counts down from the top as in XYZ."""
-        b = GRIDS[self.tms].xy_bounds(morecantile.Tile(self.x, self.y, self.z))
-        return b.left, b.bottom, b.right, b.top
+        left, top, width, height = _tile_span(self.tms, self.z)
+        return left + self.x * width, top - (self.y + 1) * height, left + (self.x + 1) * width, top - self.y * height
+
+
+@lru_cache(maxsize=64)
+def _tile_span(tms: str, z: int) -> tuple[float, float, float, float]:
+    """Top-left corner and size of a zoom's tiles (both served sets are regular grids); asking morecantile per
+    tile costs more than drawing a small tile."""
+    b = GRIDS[tms].xy_bounds(morecantile.Tile(0, 0, z))
+    return b.left, b.top, b.right - b.left, b.top - b.bottom
 
 
 def tile_address(z: int, x: int, y: int, scale: int, min_zoom: int, max_zoom: int,
@@ -122,6 +131,24 @@ def grid_geometry(data: AtlasData, level: str, year: int, z: int, tms: str = WEB
         return GridGeometry(simplified.codes, simplified.names, grid, STRtree(grid), origin, unit)
 
     return cast(GridGeometry, data.caches.zoom_geometries.get_or_compute((level, year, z, tms, "grid"), prepare))
+
+
+def polygon_arrays(shapes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every coordinate of non-empty (multi)polygons as one array, with where each ring, polygon and shape ends
+    (offsets as shapely.to_ragged_array gives them for multipolygons): the renderers' way round per-ring objects."""
+    kind, coords, offsets = shapely.to_ragged_array(shapes)
+    if kind == shapely.GeometryType.POLYGON:  # no multipolygon among them: one polygon per shape
+        return coords, offsets[0], offsets[1], np.arange(len(offsets[1]))
+    return coords, *offsets
+
+
+def polygonal(shapes: np.ndarray) -> np.ndarray:
+    """Only the polygons of each clipped shape (in place): clipping along an edge may also leave lines or points."""
+    kinds = shapely.get_type_id(shapes)
+    for i in np.flatnonzero((kinds != 3) & (kinds != 6)):  # neither Polygon nor MultiPolygon: rare
+        parts = shapely.get_parts(shapes[i])
+        shapes[i] = shapely.multipolygons(shapely.get_parts(parts[np.isin(shapely.get_type_id(parts), (3, 6))]))
+    return shapes
 
 
 def bounds_wgs84(data: AtlasData) -> list[float]:

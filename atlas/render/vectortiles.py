@@ -23,7 +23,7 @@ import shapely
 
 from atlas.figures.semantics import json_number
 from atlas.render.classify import NO_CLASS, Classification
-from atlas.render.tilegrid import EXTENT, GridGeometry, TileAddress
+from atlas.render.tilegrid import EXTENT, GridGeometry, TileAddress, polygon_arrays, polygonal
 
 BUFFER = 64  # tile units of overlap so strokes do not end at the tile edge
 EMPTY_MVT = b""  # a tile without features: every empty address shares these (no) bytes
@@ -76,7 +76,7 @@ def render_mvt(geometry: GridGeometry, properties: list[Properties], rows: np.nd
     candidates = geometry.intersecting(clip)
     if candidates.size == 0:
         return EMPTY_MVT
-    shapes = _polygonal(shapely.clip_by_rect(geometry.geometries[candidates], *clip))
+    shapes = polygonal(shapely.clip_by_rect(geometry.geometries[candidates], *clip))
     present = ~shapely.is_empty(shapes)
     if not present.any():
         return EMPTY_MVT
@@ -87,21 +87,9 @@ def render_mvt(geometry: GridGeometry, properties: list[Properties], rows: np.nd
     return _tile_message(layer_name, [properties[rows[i]] for i in candidates[present][features]], commands)
 
 
-def _polygonal(shapes: np.ndarray) -> np.ndarray:
-    """Only the polygons of each clipped shape: clipping along an edge may also leave lines or points."""
-    kinds = shapely.get_type_id(shapes)
-    for i in np.flatnonzero((kinds != 3) & (kinds != 6)):  # neither Polygon nor MultiPolygon: rare
-        parts = shapely.get_parts(shapes[i])
-        shapes[i] = shapely.multipolygons(shapely.get_parts(parts[np.isin(shapely.get_type_id(parts), (3, 6))]))
-    return shapes
-
-
 def _encode_geometry(shapes: np.ndarray, offset: tuple[int, int]) -> tuple[np.ndarray, list[bytes]] | None:
     """Which shapes still have a ring, and each one's packed geometry commands (MVT 4.3)."""
-    kind, coords, offsets = shapely.to_ragged_array(shapes)
-    if kind == shapely.GeometryType.POLYGON:  # no multipolygons among them: one polygon per shape
-        offsets = (*offsets, np.arange(len(offsets[1])))
-    ring_ends, polygon_ends, shape_ends = offsets
+    coords, ring_ends, polygon_ends, shape_ends = polygon_arrays(shapes)
     points = np.rint(coords - offset).astype(np.int64)
     ring_of = np.repeat(np.arange(len(ring_ends) - 1), np.diff(ring_ends))
     # Keep a point unless it closes its ring (ClosePath does) or repeats the one before (clipping, snapping).
