@@ -9,6 +9,8 @@ the measurement on a two-core machine.
 from __future__ import annotations
 
 import asyncio
+import itertools
+import math
 import os
 import socket
 import statistics
@@ -16,6 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,6 +64,12 @@ class ServerProcess:
             self.process.terminate()
             self.process.wait(timeout=30)
 
+    def rss_mb(self) -> float:
+        """The server's resident memory now (Linux)."""
+        assert self.process is not None
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        return int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1]) / 1024
+
     def get(self, path: str) -> bytes:
         with urllib.request.urlopen(self.base + path, timeout=120) as response:
             return response.read()
@@ -88,13 +97,14 @@ class LoadResult:
                 f"p95 {self.percentile(95):7.2f}  p99 {self.percentile(99):7.2f} ms  errors {self.errors}")
 
 
-async def _request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str) -> tuple[int, bytes]:
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+async def _request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str,
+                   headers: str = "") -> tuple[int, bytes]:
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}\r\n".encode())
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split()[1])
-    headers = {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:] if ":" in line)}
-    if headers.get("transfer-encoding") == "chunked":
+    fields = {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:] if ":" in line)}
+    if fields.get("transfer-encoding") == "chunked":
         body = b""
         while True:
             size = int((await reader.readuntil(b"\r\n")).strip(), 16)
@@ -102,20 +112,17 @@ async def _request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, p
             if size == 0:
                 return status, body
             body += chunk[:-2]
-    return status, await reader.readexactly(int(headers.get("content-length", "0")))
+    return status, await reader.readexactly(int(fields.get("content-length", "0")))
 
 
-async def _client(port: int, paths: list[str], offset: int, stop: float, limit: int | None,
-                  result: LoadResult) -> None:
+async def _client(port: int, next_path: Callable[[], str | None], stop: float, result: LoadResult,
+                  headers: str) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    i = offset
     try:
-        while time.perf_counter() < stop and (limit is None or len(result.latencies_ms) < limit):
-            path = paths[i % len(paths)]
-            i += 1
+        while time.perf_counter() < stop and (path := next_path()) is not None:
             start = time.perf_counter()
             try:
-                status, _ = await _request(reader, writer, path)
+                status, _ = await _request(reader, writer, path, headers)
             except (OSError, asyncio.IncompleteReadError, ValueError):
                 result.errors += 1
                 writer.close()
@@ -129,15 +136,41 @@ async def _client(port: int, paths: list[str], offset: int, stop: float, limit: 
         writer.close()
 
 
-def run_load(port: int, paths: list[str], clients: int, seconds: float, limit: int | None = None) -> LoadResult:
+def _header_lines(headers: dict[str, str] | None) -> str:
+    return "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
+
+
+def run_load(port: int, paths: list[str], clients: int, seconds: float, limit: int | None = None,
+             headers: dict[str, str] | None = None) -> LoadResult:
     """`clients` keep-alive connections, each cycling through `paths` from its own offset, for `seconds`."""
     result = LoadResult()
+
+    def cycling(offset: int) -> Callable[[], str | None]:
+        position = itertools.count(offset)
+        return lambda: (None if limit is not None and len(result.latencies_ms) >= limit
+                        else paths[next(position) % len(paths)])
 
     async def main() -> None:
         started = time.perf_counter()
         stop = started + seconds
         step = max(1, len(paths) // clients)
-        await asyncio.gather(*(_client(port, paths, c * step, stop, limit, result) for c in range(clients)))
+        await asyncio.gather(*(_client(port, cycling(c * step), stop, result, _header_lines(headers))
+                               for c in range(clients)))
+        result.elapsed_s = time.perf_counter() - started
+
+    asyncio.run(main())
+    return result
+
+
+def run_once(port: int, paths: list[str], clients: int, headers: dict[str, str] | None = None) -> LoadResult:
+    """Every path requested exactly once, the connections taking the next one as each finishes (a cold run)."""
+    result = LoadResult()
+    queue = iter(paths)
+
+    async def main() -> None:
+        started = time.perf_counter()
+        await asyncio.gather(*(_client(port, lambda: next(queue, None), math.inf, result, _header_lines(headers))
+                               for _ in range(clients)))
         result.elapsed_s = time.perf_counter() - started
 
     asyncio.run(main())
