@@ -43,6 +43,7 @@ from atlas.cache import BoundedCache
 PREFIX = "/api/v1/"
 MAX_KEY_BYTES = 2048  # longest key stored; a longer URL is answered but not kept
 GZIP_MIN_BYTES = 1024  # as the GZip middleware in front: smaller bodies are sent as they are
+INLINE_GZIP_BYTES = 64 * 1024  # smaller bodies (tiles) compress in well under a millisecond, on the event loop
 COMPRESSIBLE = (b"application/json", b"application/geo+json", b"application/problem+json", b"text/",
                 b"application/vnd.mapbox-vector-tile")
 
@@ -165,7 +166,9 @@ class ResponseCache:
                 or "no-store" in headers.get("cache-control", "") or scope["state"].get(NOT_STORED)):
             return None
         body = message.get("body", b"")
-        gzipped = await anyio.to_thread.run_sync(_gzipped, body, headers.get("content-type", ""))
+        content_type = headers.get("content-type", "")
+        gzipped = (_gzipped(body, content_type) if len(body) < INLINE_GZIP_BYTES  # sooner done than a thread hop
+                   else await anyio.to_thread.run_sync(_gzipped, body, content_type))
         stored = StoredResponse(body, gzipped, start["headers"], headers["etag"])
         if "host" in headers.get("vary", "").lower():
             self.cache.put(key, PER_HOST)

@@ -87,11 +87,12 @@ def _line(label: str, result: LoadResult) -> str:
     return f"  {label:34s} {result.summary()}"
 
 
-def served(bounds: list[float], formats: list[str], connections: list[int], warm_s: float,
+def served(bounds: list[float], sets: list[str], formats: list[str], connections: list[int], warm_s: float,
            code: Path | None) -> dict[tuple[str, str, int], float]:
     """Cold throughput per (set, format, connections); prints every run and its ratios."""
     cold: dict[tuple[str, str, int], float] = {}
-    for name, zooms in COLD_SETS.items():
+    for name in sets:
+        zooms = COLD_SETS[name]
         for tile_format in formats:
             paths = country_tiles(bounds, zooms, tile_format)
             for clients in connections:
@@ -135,6 +136,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--baseline", type=Path, help="another checkout whose server runs the same tests")
     parser.add_argument("--formats", default="mvt,png")
+    parser.add_argument("--sets", default=",".join(COLD_SETS), help="cold tile sets to run")
     parser.add_argument("--connections", default="1,32")
     parser.add_argument("--warm-seconds", type=float, default=3)
     parser.add_argument("--skip-in-process", action="store_true")
@@ -150,7 +152,8 @@ def main() -> None:
         if label == "baseline" and code is None:
             break
         print(f"server: {label} code{f' from {code}' if code else ''} (cpu count {os.cpu_count()})")
-        runs[label] = served(bounds, formats, connections, args.warm_seconds, code), empty_tile_memory(code)
+        runs[label] = (served(bounds, args.sets.split(","), formats, connections, args.warm_seconds, code),
+                       empty_tile_memory(code))
     if "baseline" in runs:
         (new, new_memory), (old, old_memory) = runs["new"], runs["baseline"]
         for key in new:
