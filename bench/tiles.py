@@ -114,7 +114,7 @@ def served(bounds: list[float], sets: list[str], formats: list[str], connections
     return cold
 
 
-def empty_tile_memory(code: Path | None, count: int = 4000) -> float:
+def empty_tile_memory(code: Path | None, count: int = 6000) -> float:
     """KiB of server memory per distinct empty tile requested (sea at zoom 14-16)."""
     paths = []
     for z in (14, 15, 16):
@@ -122,12 +122,12 @@ def empty_tile_memory(code: Path | None, count: int = 4000) -> float:
         paths += [f"/api/v1/tiles/{LEVEL}/{INDICATOR}/{z}/{x + i % 40}/{y + i // 40}.{f}"
                   for i in range(count // 6) for f in ("mvt", "png")]
     with server_process(code) as server:
-        run_once(server.port, paths[:50], 4)  # classification and geometry: not what is measured
+        run_once(server.port, paths[::count // 6], 4)  # classification and each zoom's geometry: not measured
         before = server.rss_mb()
-        result = run_once(server.port, paths[50:], 8)
+        result = run_once(server.port, paths, 8)
         after = server.rss_mb()
-    per_tile = (after - before) * 1024 / (len(paths) - 50)
-    print(f"  {len(paths) - 50} empty tiles: {result.summary()}")
+    per_tile = (after - before) * 1024 / len(paths)
+    print(f"  {len(paths)} empty tiles: {result.summary()}")
     print(f"  server RSS {before:.0f} -> {after:.0f} MB: {per_tile:.2f} KiB per empty address")
     return per_tile
 
@@ -152,7 +152,7 @@ def main() -> None:
         if label == "baseline" and code is None:
             break
         print(f"server: {label} code{f' from {code}' if code else ''} (cpu count {os.cpu_count()})")
-        runs[label] = (served(bounds, args.sets.split(","), formats, connections, args.warm_seconds, code),
+        runs[label] = (served(bounds, [s for s in args.sets.split(",") if s], formats, connections, args.warm_seconds, code),
                        empty_tile_memory(code))
     if "baseline" in runs:
         (new, new_memory), (old, old_memory) = runs["new"], runs["baseline"]
