@@ -33,6 +33,7 @@ from api.responsecache import DeclaredParameters, ResponseCache
 from api.routes_web import mount_web
 from api.security import SecurityHeadersMiddleware, page_policy
 from api.settings import ApiSettings, WebSettings
+from api.workpool import WorkLimit, WorkSettings
 from atlas import __version__
 from atlas.cache import BoundedCache
 from atlas.data import AtlasData, load_atlas
@@ -40,13 +41,13 @@ from atlas.settings import get_settings
 
 
 def create_app(data: AtlasData | None = None, http: HttpCacheSettings | None = None,
-               cache_dir: Path | None = None) -> FastAPI:
+               cache_dir: Path | None = None, work: WorkSettings | None = None) -> FastAPI:
     """Build the app; the data is loaded here, not per request, so corrupt data stops the start.
 
     The app holds no state but the loaded atlas (with its caches, atlas.cache), its settings per concern
     and the one cache of finished responses, all bounded by settings."""
     settings, web = ApiSettings(), WebSettings()
-    http = http or HttpCacheSettings()
+    http, work = http or HttpCacheSettings(), work or WorkSettings()
     app = FastAPI(
         title="Innovation Atlas NL", version=__version__, docs_url=None, redoc_url=None,  # served locally: routes_web
         description="Where research and innovation happen in the Netherlands: indicators per region with source, "
@@ -56,15 +57,16 @@ def create_app(data: AtlasData | None = None, http: HttpCacheSettings | None = N
     app.state.cache_dir = cache_dir or get_settings().cache_dir  # where imports live (atlas.imports.store)
     app.state.imports_stamp = None
     app.state.api_settings, app.state.web_settings = settings, web
-    app.state.http_cache_settings = http
+    app.state.http_cache_settings, app.state.work_settings = http, work
     app.state.responses = BoundedCache("responses", http.responses)
     refresh(app.state)
     gc.freeze()  # the loaded data lives as long as the process; keep it out of garbage-collector sweeps
     install_error_handlers(app)
     app.add_middleware(ETagMiddleware, cache_control=http.revalidate)
+    app.add_middleware(WorkLimit, settings=work)  # behind the response cache: hits and waiters need no thread
     app.add_middleware(ResponseCache, cache=app.state.responses, parameters=DeclaredParameters(app.openapi))
     app.add_middleware(LiveImports, max_upload_bytes=settings.max_upload_mb * 2**20)
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)  # what the response cache does not store
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "HEAD"], allow_headers=["*"])
     app.add_middleware(SecurityHeadersMiddleware, html_policy=page_policy(web.base_map_url, web.base_map_url_rd,
                                                                      pyramid_origins=web.pyramid_origins))

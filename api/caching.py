@@ -43,7 +43,7 @@ class HttpCacheSettings(BaseSettings):
         return f"public, max-age={self.immutable_max_age_s}, immutable"
 
 
-def http_cache_settings(request: Request) -> HttpCacheSettings:
+async def http_cache_settings(request: Request) -> HttpCacheSettings:
     return request.app.state.http_cache_settings
 
 

@@ -1,4 +1,9 @@
-"""Shared request helpers: the loaded atlas and the enums that make query parameters typed in OpenAPI."""
+"""Shared request helpers: the loaded atlas and the enums that make query parameters typed in OpenAPI.
+
+The dependencies are `async def` although they only read: FastAPI runs a plain `def` dependency in the
+thread pool, which is sized to the cores (api.workpool), so each would queue behind the CPU work of other
+requests just to return an attribute.
+"""
 
 from __future__ import annotations
 
@@ -67,7 +72,7 @@ PROBLEM_RESPONSES: dict[int | str, dict] = {
 }
 
 
-def boundary_year(
+async def boundary_year(
     boundary_year: int | None = Query(None, ge=1900, le=2100, description=(
         "Boundary year to show the values on; default the data's own vintage. Other years re-map through the "
         "crosswalk and every value says how (harmonised: none, exact or estimated)")),
@@ -75,13 +80,13 @@ def boundary_year(
     return boundary_year
 
 
-def api_settings(request: Request) -> ApiSettings:
+async def api_settings(request: Request) -> ApiSettings:
     return request.app.state.api_settings
 
 
-def web_settings(request: Request) -> WebSettings:
+async def web_settings(request: Request) -> WebSettings:
     return request.app.state.web_settings
 
 
-def atlas_data(request: Request) -> AtlasData:
+async def atlas_data(request: Request) -> AtlasData:
     return request.app.state.data

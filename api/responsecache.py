@@ -15,7 +15,11 @@ The key is user input, so it is made as small as the answer allows:
   absolute); everything else is stored once whatever Host a client sends;
 - keys longer than MAX_KEY_BYTES are not stored at all.
 Identical requests that arrive while the first is still being computed wait for it (single flight), and a
-compressible body is stored gzipped too, so a hit costs no compression.
+compressible body is stored gzipped too (level 6, once per entry), so a hit costs no compression; the first
+answer is sent from the stored entry as well, so it is not compressed a second time by the GZip middleware.
+Both bodies are kept: identity is what most API clients ask for, and decoding per request would cost what
+the stored gzip saves. A route whose answer is a shared constant (an empty tile: sea, abroad) says so with
+`do_not_store`, so panning over the sea does not fill the store with one entry per address.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from urllib.parse import unquote_plus
 
 import anyio.to_thread
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import Request
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -38,6 +43,7 @@ from atlas.cache import BoundedCache
 PREFIX = ("/api/v1/", "/ogc")  # /ogc refuses unknown parameters (OGC core) and varies on Accept: see __call__
 MAX_KEY_BYTES = 2048  # longest key stored; a longer URL is answered but not kept
 GZIP_MIN_BYTES = 1024  # as the GZip middleware in front: smaller bodies are sent as they are
+INLINE_GZIP_BYTES = 64 * 1024  # smaller bodies (tiles) compress in well under a millisecond, on the event loop
 COMPRESSIBLE = (b"application/json", b"application/geo+json", b"application/problem+json", b"text/",
                 b"application/vnd.mapbox-vector-tile")
 
@@ -52,6 +58,12 @@ class StoredResponse:
 
 
 PER_HOST = StoredResponse(b"", None, [], "", per_host=True)
+NOT_STORED = "atlas_response_not_stored"  # key in the request's state (scope["state"]) set by `do_not_store`
+
+
+def do_not_store(request: Request) -> None:
+    """Answer this request without keeping the answer: it is a constant every such URL shares."""
+    request.scope.setdefault("state", {})[NOT_STORED] = True
 
 
 class DeclaredParameters:
@@ -103,6 +115,7 @@ class ResponseCache:
         if path.startswith("/ogc") and (query != scope.get("query_string", b"") or path.endswith("/items")):
             await self.app(scope, receive, send)  # 400 naming an unknown parameter; a page's timeStamp is its own
             return
+        scope.setdefault("state", {})  # shared with the copy below, so the route can tell us `do_not_store`
         scope = {**scope, "query_string": query}
         request_headers = Headers(scope=scope)
         key = f"{path}?{query.decode('latin-1')}"
@@ -120,7 +133,7 @@ class ResponseCache:
             return
         flight = self._flights[key] = asyncio.Event()
         try:
-            await self.app(scope, receive, self._storing(key, host_key, send))
+            await self.app(scope, receive, self._storing(key, host_key, scope, send))
         finally:
             del self._flights[key]
             flight.set()
@@ -129,27 +142,46 @@ class ResponseCache:
         stored = self.cache.get(key)
         return self.cache.get(host_key) if stored is not None and stored.per_host else stored
 
-    def _storing(self, key: str, host_key: str, send: Send) -> Send:
+    def _storing(self, key: str, host_key: str, scope: Scope, send: Send) -> Send:
+        """Pass the app's answer on; a storable one is stored first and then sent as a hit would be (gzipped
+        when the client accepts it), so its first client is not served a second compression."""
         start: Message = {}
+        started = False
 
         async def capture(message: Message) -> None:
-            nonlocal start
+            nonlocal start, started
             if message["type"] == "http.response.start":
                 start = {**message, "headers": list(message["headers"])}  # outer middleware edits the original
-            elif start.get("status") == 200 and not message.get("more_body", False):
-                headers = Headers(raw=start["headers"])
-                if "etag" in headers and "no-store" not in headers.get("cache-control", ""):
-                    body = message.get("body", b"")
-                    gzipped = await anyio.to_thread.run_sync(_gzipped, body, headers.get("content-type", ""))
-                    stored = StoredResponse(body, gzipped, start["headers"], headers["etag"])
-                    if "host" in headers.get("vary", "").lower():
-                        self.cache.put(key, PER_HOST)
-                        self.cache.put(host_key, stored)
-                    else:
-                        self.cache.put(key, stored)
+                return  # held until the body shows whether it is stored
+            if not started:
+                started = True
+                if message["type"] == "http.response.body":
+                    stored = await self._store(key, host_key, scope, start, message)
+                    if stored is not None:
+                        await _replay(stored, Headers(scope=scope), send)
+                        return
+                await send(start)
             await send(message)
 
         return capture
+
+    async def _store(self, key: str, host_key: str, scope: Scope, start: Message,
+                     message: Message) -> StoredResponse | None:
+        headers = Headers(raw=start["headers"])
+        if (start["status"] != 200 or message.get("more_body", False) or "etag" not in headers
+                or "no-store" in headers.get("cache-control", "") or scope["state"].get(NOT_STORED)):
+            return None
+        body = message.get("body", b"")
+        content_type = headers.get("content-type", "")
+        gzipped = (_gzipped(body, content_type) if len(body) < INLINE_GZIP_BYTES  # sooner done than a thread hop
+                   else await anyio.to_thread.run_sync(_gzipped, body, content_type))
+        stored = StoredResponse(body, gzipped, start["headers"], headers["etag"])
+        if "host" in headers.get("vary", "").lower():
+            self.cache.put(key, PER_HOST)
+            self.cache.put(host_key, stored)
+        else:
+            self.cache.put(key, stored)
+        return stored
 
 
 def _gzipped(body: bytes, content_type: str) -> bytes | None:

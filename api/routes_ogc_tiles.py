@@ -19,6 +19,7 @@ from fastapi.responses import Response
 from api import schemas
 from api.caching import HttpCacheSettings, etag_matches, http_cache_settings
 from api.deps import api_settings, atlas_data
+from api.responsecache import do_not_store
 from api.routes_ogc import OGC_REL as REL
 from api.routes_ogc import _parse_collection, _url
 from api.routes_tiles import class_request
@@ -126,6 +127,8 @@ def _tile(request: Request, collection_id: str, kind: str, tms_id: str, z: int, 
     if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     found = get_tile(data, tile_request)
+    if found.empty:
+        do_not_store(request)
     return Response(found.content, media_type=found.media_type, headers=headers)
 
 

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from api import schemas
 from api.caching import HttpCacheSettings, etag_matches, http_cache_settings
 from api.deps import Level, atlas_data, boundary_year
+from api.responsecache import do_not_store
 from atlas.data import AtlasData
 from atlas.render.classify import CATEGORY_METHOD, METHODS, ClassRequest, classification_for
 from atlas.render.schemes import SCHEMES
@@ -20,7 +21,8 @@ from atlas.render.tilejson import tilejson
 from atlas.render.tiles import FORMATS, TileRequest, get_tile, tile_classification, tile_etag
 
 # Every route here classifies, which is CPU work (a cold classification of the wijken takes tens of ms), so
-# every route is a plain `def`: FastAPI runs it in its thread pool and the event loop keeps answering.
+# every route is a plain `def`: FastAPI runs it in its thread pool (api.workpool) and the event loop keeps
+# answering. Parsing parameters is not CPU work: `class_request` is async, so it needs no thread.
 router = APIRouter(prefix="/api/v1", tags=["tiles"])
 TILE_NAME = re.compile(r"^(?P<y>\d+)(?P<retina>@2x)?\.(?P<format>png|mvt)$")
 
@@ -33,7 +35,7 @@ TILE_QUERY = ("year", "method", "classes", "scheme", "log", "breaks", "boundary_
 BREAKS = r"^-?\d+(\.\d+)?(,-?\d+(\.\d+)?)*$"
 
 
-def class_request(
+async def class_request(
     method: Method | None = Query(None, description="Classification; categories for category indicators"),
     classes: int | None = Query(None, ge=2, le=12, description="Number of classes (up to what the scheme offers)"),
     scheme: SchemeName | None = Query(None, description="ColorBrewer scheme, see /api/v1/schemes"),
@@ -97,6 +99,8 @@ def tile(
     if etag_matches(http.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     found = get_tile(data, tile_request)
+    if found.empty:
+        do_not_store(http)
     return Response(found.content, media_type=found.media_type, headers=headers)
 
 

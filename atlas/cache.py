@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from atlas.render.features import LayerFeatures
     from atlas.render.layers import LayerFile
     from atlas.render.tilegrid import ZoomGeometry
+    from atlas.render.vectortiles import Properties
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -248,7 +249,7 @@ class AtlasCaches:
     references: BoundedCache[tuple, dict | None]
     classifications: BoundedCache[tuple, Classification]
     tile_alignments: BoundedCache[tuple, tuple[np.ndarray, np.ndarray]]
-    mvt_properties: BoundedCache[tuple, list[dict]]
+    mvt_properties: BoundedCache[tuple, list[Properties]]
     zoom_geometries: BoundedCache[tuple, ZoomGeometry]
     profiles: BoundedCache[tuple, dict]
     layer_files: BoundedCache[tuple, LayerFile]

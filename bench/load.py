@@ -5,7 +5,11 @@ downloads), so runs compare. Each level of concurrency runs for `--seconds` afte
 Prints throughput, p50/p95/p99 latency and errors; target (issue 7): zero errors, p99 < 100 ms at 64
 clients. The same server also serves one PNG tile as a static file as the baseline of this run.
 
-    .venv/bin/python bench/load.py [--seconds 10] [--clients 8,32,64]
+Then the full gemeente GeoJSON layer as browsers and QGIS ask for it (``Accept-Encoding: gzip``) against the
+same layer uncompressed, warm, at 1 and 32 connections; with ``--baseline DIR`` also from a server running
+another checkout's code, for a new/baseline ratio (issue 15: gzip must not cost a compression per request).
+
+    .venv/bin/python bench/load.py [--seconds 10] [--clients 8,32,64] [--baseline ../main] [--only-gzip]
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 from loadclient import ServerProcess, run_load
-from tiles import INDICATOR, LEVEL, tile_list
+from tiles import GZIP, INDICATOR, LEVEL, server_process, tile_list
 
 from atlas.data import load_atlas
 from atlas.settings import get_settings
@@ -41,11 +45,35 @@ def workload(tiles: list[tuple[int, int, int]]) -> list[str]:
     return mix
 
 
+def gzip_layer(code: Path | None, seconds: float) -> float:
+    """Warm req/s of the gzip-compressed gemeente layer at 32 connections; prints 1 and 32 against identity."""
+    layer = f"/api/v1/layers/{LEVEL}"
+    with server_process(code) as server:
+        run_load(server.port, [layer], 1, 600, limit=1, headers=GZIP)  # stored once
+        found = 0.0
+        for clients in (1, 32):
+            zipped = run_load(server.port, [layer], clients, seconds, headers=GZIP)
+            plain = run_load(server.port, [layer], clients, seconds)
+            print(f"  layer gzip     {clients:2d} conn: {zipped.summary()}")
+            print(f"  layer identity {clients:2d} conn: {plain.summary()}  (gzip/identity throughput "
+                  f"{zipped.throughput / plain.throughput:.2f})")
+            found = zipped.throughput
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", default="8,32,64")
+    parser.add_argument("--baseline", type=Path, help="another checkout whose server serves the gzip layer too")
+    parser.add_argument("--only-gzip", action="store_true", help="only the gzip layer part")
     args = parser.parse_args()
+    new = gzip_layer(None, args.seconds / 2)
+    if args.baseline:
+        print(f"baseline code from {args.baseline}:")
+        print(f"gzip layer at 32 connections, new/baseline throughput {new / gzip_layer(args.baseline, args.seconds / 2):.1f}")
+    if args.only_gzip:
+        return
     paths = workload(tile_list(load_atlas(get_settings())))
     kinds = {k: sum(1 for p in paths if f"/{k}/" in p) for k in ("tiles", "indicators", "regions", "layers")}
     print(f"workload of {len(paths)} requests per round: {kinds}")

@@ -19,6 +19,7 @@ import uvicorn
 
 from api.app import create_app
 from api.caching import HttpCacheSettings, etag_matches
+from api.workpool import WorkSettings
 from atlas.cache import AtlasCaches, BoundedCache, CacheLimit, CacheSettings, deep_size
 from atlas.render import classify as classify_module
 from atlas.settings import get_settings
@@ -257,7 +258,8 @@ def test_identical_cold_requests_classify_once(gated):
     data, gate = gated
     urls = [COLD_LEGEND, COLD_LEGEND, COLD_TILE, COLD_TILE.replace("/131/", "/132/")]
     responses: dict[int, httpx.Response] = {}
-    with serving(create_app(data)) as base:
+    # Three requests must wait in threads at once (one classifies, two wait for it): more than a small machine's cores.
+    with serving(create_app(data, work=WorkSettings(threads=4))) as base:
         threads = [threading.Thread(target=lambda i=i, url=url: responses.update({i: httpx.get(base + url, timeout=60)}))
                    for i, url in enumerate(urls)]
         for thread in threads:

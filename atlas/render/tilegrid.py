@@ -4,14 +4,21 @@ as Leaflet and TileJSON use it is the default) and region geometry prepared per 
 Rendering a tile must touch only the regions that intersect it, and only as many vertices as the
 pixels can show. So each level and boundary year gets, per tile matrix set and zoom, geometries in the
 set's CRS simplified to a quarter of a 256 px pixel (which is half a pixel of a 512 px tile) and an
-STR-tree over them; both are built once and kept in the bounded `zoom_geometries` cache. The PNG and MVT
-renderers only ask a TileAddress for its extent, so they draw any set alike.
+STR-tree over them; both are built once and kept in the bounded `zoom_geometries` cache. The PNG renderer
+only asks a TileAddress for its extent, so it draws any set alike.
+
+Vector tiles get the same geometry once more per zoom in the zoom's own tile grid (`grid_geometry`):
+EXTENT units per tile, y down, snapped to whole units and with exterior rings clockwise as the MVT
+specification wants. A tile is then an integer offset in that grid, so rendering one clips and shifts
+integers and never re-snaps or re-orients a ring (atlas.render.vectortiles).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import cast
 
 import morecantile
 import numpy as np
@@ -24,6 +31,7 @@ from atlas.render.tilematrixsets import CRS, GRIDS, WEB_MERCATOR_QUAD, tile_set
 
 WORLD_HALF = 20037508.342789244
 TILE_SIZE = 256
+EXTENT = 4096  # vector-tile units per tile side
 SCALES = (1, 2)
 
 
@@ -41,8 +49,16 @@ class TileAddress:
 
     def bounds(self) -> tuple[float, float, float, float]:
         """(minx, miny, maxx, maxy) in the set's CRS; y counts down from the top as in XYZ."""
-        b = GRIDS[self.tms].xy_bounds(morecantile.Tile(self.x, self.y, self.z))
-        return b.left, b.bottom, b.right, b.top
+        left, top, width, height = _tile_span(self.tms, self.z)
+        return left + self.x * width, top - (self.y + 1) * height, left + (self.x + 1) * width, top - self.y * height
+
+
+@lru_cache(maxsize=64)
+def _tile_span(tms: str, z: int) -> tuple[float, float, float, float]:
+    """Top-left corner and size of a zoom's tiles (both served sets are regular grids); asking morecantile per
+    tile costs more than drawing a small tile."""
+    b = GRIDS[tms].xy_bounds(morecantile.Tile(0, 0, z))
+    return b.left, b.top, b.right - b.left, b.top - b.bottom
 
 
 def tile_address(z: int, x: int, y: int, scale: int, min_zoom: int, max_zoom: int,
@@ -80,6 +96,19 @@ class ZoomGeometry:
         return np.sort(self.tree.query(shapely.box(*bounds), predicate="intersects"))
 
 
+@dataclass
+class GridGeometry(ZoomGeometry):
+    """A zoom's regions in its vector-tile grid: ``unit`` CRS units per grid unit from ``origin`` (top left)."""
+
+    origin: tuple[float, float]
+    unit: float
+
+    def offset(self, tile: TileAddress) -> tuple[int, int]:
+        """The tile's top-left corner in grid units (a whole number of tiles in any regular set)."""
+        minx, _, _, maxy = tile.bounds()
+        return round((minx - self.origin[0]) / self.unit), round((self.origin[1] - maxy) / self.unit)
+
+
 def zoom_geometry(data: AtlasData, level: str, year: int, z: int, tms: str = WEB_MERCATOR_QUAD) -> ZoomGeometry:
     def prepare() -> ZoomGeometry:
         layer = data.boundaries.projected(level, year, CRS[tms])
@@ -87,6 +116,39 @@ def zoom_geometry(data: AtlasData, level: str, year: int, z: int, tms: str = WEB
         return ZoomGeometry(layer["code"].to_numpy(), layer["name"].to_numpy(), geometries, STRtree(geometries))
 
     return data.caches.zoom_geometries.get_or_compute((level, year, z, tms), prepare)
+
+
+def grid_geometry(data: AtlasData, level: str, year: int, z: int, tms: str = WEB_MERCATOR_QUAD) -> GridGeometry:
+    """The zoom's simplified geometry in its vector-tile grid, snapped and oriented once for every tile."""
+    def prepare() -> GridGeometry:
+        simplified = zoom_geometry(data, level, year, z, tms)
+        minx, _, maxx, maxy = TileAddress(z, 0, 0, 1, tms).bounds()
+        origin, unit = (minx, maxy), (maxx - minx) / EXTENT
+        grid = shapely.transform(simplified.geometries, lambda xy: (xy - origin) * (1 / unit, -1 / unit))
+        # Snapping may collapse slivers; `valid_output` keeps every region a valid (multi)polygon. In y-down grid
+        # coordinates a ring that is clockwise on screen is counter-clockwise in shapely's y-up sense.
+        grid = shapely.orient_polygons(shapely.set_precision(grid, 1.0), exterior_cw=False)
+        return GridGeometry(simplified.codes, simplified.names, grid, STRtree(grid), origin, unit)
+
+    return cast(GridGeometry, data.caches.zoom_geometries.get_or_compute((level, year, z, tms, "grid"), prepare))
+
+
+def polygon_arrays(shapes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every coordinate of non-empty (multi)polygons as one array, with where each ring, polygon and shape ends
+    (offsets as shapely.to_ragged_array gives them for multipolygons): the renderers' way round per-ring objects."""
+    kind, coords, offsets = shapely.to_ragged_array(shapes)
+    if kind == shapely.GeometryType.POLYGON:  # no multipolygon among them: one polygon per shape
+        return coords, offsets[0], offsets[1], np.arange(len(offsets[1]))
+    return coords, *offsets
+
+
+def polygonal(shapes: np.ndarray) -> np.ndarray:
+    """Only the polygons of each clipped shape (in place): clipping along an edge may also leave lines or points."""
+    kinds = shapely.get_type_id(shapes)
+    for i in np.flatnonzero((kinds != 3) & (kinds != 6)):  # neither Polygon nor MultiPolygon: rare
+        parts = shapely.get_parts(shapes[i])
+        shapes[i] = shapely.multipolygons(shapely.get_parts(parts[np.isin(shapely.get_type_id(parts), (3, 6))]))
+    return shapes
 
 
 def bounds_wgs84(data: AtlasData) -> list[float]:

@@ -1,7 +1,8 @@
 """Tile production: validate the request, classify once, render PNG or MVT in any served tile matrix set.
 
 Rendered tiles are not kept here: the HTTP layer's one response cache keeps finished tiles, and a second
-copy of the same bytes would halve what fits. What each tile of a classification shares (palette slots and
+copy of the same bytes would halve what fits. A tile without regions (sea, abroad) is one shared constant
+per format and size (`Tile.empty`), so the HTTP layer need not keep it per address either. What each tile of a classification shares (palette slots and
 rows in layer order, vector-tile properties) is kept in the core's bounded caches under the
 classification's key. The ETag covers every parameter that changes the picture and the data version, so a
 client's cached tile stays valid exactly as long as the data and the request are the same.
@@ -18,9 +19,9 @@ import pandas as pd
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
 from atlas.render.classify import ClassRequest, Classification, classification_for
-from atlas.render.rastertiles import palette_slots, render_png
-from atlas.render.tilegrid import TileAddress, zoom_geometry
-from atlas.render.vectortiles import feature_properties, render_mvt
+from atlas.render.rastertiles import empty_png, palette_slots, render_png
+from atlas.render.tilegrid import TileAddress, grid_geometry, zoom_geometry
+from atlas.render.vectortiles import EMPTY_MVT, encoded_properties, render_mvt
 
 FORMATS = {"png": "image/png", "mvt": "application/vnd.mapbox-vector-tile"}
 
@@ -41,6 +42,7 @@ class Tile:
     content: bytes
     media_type: str
     etag: str
+    empty: bool = False  # no region in the tile: the content is the format's shared constant
 
 
 def tile_classification(data: AtlasData, request: TileRequest) -> Classification:
@@ -67,13 +69,17 @@ def _layer_alignment(data: AtlasData, classification: Classification,
 def get_tile(data: AtlasData, request: TileRequest) -> Tile:
     """The rendered tile; raises InvalidChoice for bad parameters."""
     classification = tile_classification(data, request)
-    values = classification.values
-    geometry = zoom_geometry(data, values.level, values.boundary_year, request.address.z, request.address.tms)
-    slots, rows = _layer_alignment(data, classification, geometry.codes)
+    values, address = classification.values, request.address
     if request.format == "png":
-        content = render_png(classification, geometry, slots, request.address)
+        geometry = zoom_geometry(data, values.level, values.boundary_year, address.z, address.tms)
+        slots, _ = _layer_alignment(data, classification, geometry.codes)
+        content = render_png(classification, geometry, slots, address)
+        empty = content == empty_png(address.size)
     else:
+        grid = grid_geometry(data, values.level, values.boundary_year, address.z, address.tms)
+        _, rows = _layer_alignment(data, classification, grid.codes)
         properties = data.caches.mvt_properties.get_or_compute(classification.key,
-                                                               lambda: feature_properties(classification))
-        content = render_mvt(geometry, properties, rows, request.address, values.level)
-    return Tile(content, FORMATS[request.format], tile_etag(data, request))
+                                                               lambda: encoded_properties(classification))
+        content = render_mvt(grid, properties, rows, address, values.level)
+        empty = content == EMPTY_MVT
+    return Tile(content, FORMATS[request.format], tile_etag(data, request), empty)

@@ -8,18 +8,23 @@ import itertools
 import mapbox_vector_tile
 import numpy as np
 import pytest
+import shapely
 from PIL import Image
 from fastapi.testclient import TestClient
+from shapely.geometry import shape as geojson_shape
 from shapely.ops import polylabel
 
 from api.app import create_app
 from atlas.errors import InvalidChoice
 from atlas.figures.values import indicator_values
-from atlas.geography.vocabulary import WEB_MERCATOR
+from atlas.geography.vocabulary import RD_NEW, WEB_MERCATOR
 from atlas.render import classify as classify_module
 from atlas.render.classify import ClassRequest, _natural_breaks, classification_for, classify
 from atlas.render.schemes import scheme_colours
-from atlas.render.tilegrid import WORLD_HALF, TileAddress, tile_containing
+from atlas.render.tilegrid import EXTENT, WORLD_HALF, TileAddress, tile_containing, zoom_geometry
+from atlas.render.tilematrixsets import GRIDS, RD_NEW_QUAD, WEB_MERCATOR_QUAD
+from atlas.render.tiles import TileRequest, get_tile
+from atlas.render.vectortiles import BUFFER
 
 SHARE = "kwb_pct_higher_educated"  # every gemeente of 2022 has a value
 SPARSE = "population_cbs_70072ned"  # three gemeenten of 2023 have a value, the rest are missing
@@ -215,6 +220,53 @@ def test_vector_tile_marks_missing_values(client):
     layer = mapbox_vector_tile.decode(client.get(f"/api/v1/tiles/gemeente/{SPARSE}/10/{x}/{y}.mvt?year=2023").content)
     missing = [f["properties"] for f in layer["gemeente"]["features"] if f["properties"]["class"] == -1]
     assert missing and all("value" not in p and p["missing_reason"] and p["label"] == "no data" for p in missing)
+
+
+def _surveyor(ring: list) -> float:
+    """Twice the signed area by the surveyor's formula, in the tile's own (y down) coordinates."""
+    xy = np.asarray(ring, dtype=float)
+    return float(np.sum(xy[:, 0] * np.roll(xy[:, 1], -1) - np.roll(xy[:, 0], -1) * xy[:, 1]))
+
+
+@pytest.mark.parametrize(("tms", "crs", "z", "lon", "lat"), [
+    (WEB_MERCATOR_QUAD, WEB_MERCATOR, 7, 5.12, 52.09), (WEB_MERCATOR_QUAD, WEB_MERCATOR, 10, 5.12, 52.09),
+    (WEB_MERCATOR_QUAD, WEB_MERCATOR, 8, 4.3, 52.0),  # the coast: land, sea and clipped islands
+    (RD_NEW_QUAD, RD_NEW, 6, 5.12, 52.09)])
+def test_vector_tile_features_are_the_regions_in_the_tile_wound_as_mvt_says(data, tms, crs, z, lon, lat):
+    """Every region covering at least a pixel of the tile is a feature, none beyond its buffer; exterior rings have a
+    positive surveyor's area in tile coordinates (clockwise on screen), holes a negative one; the decoded
+    outline covers the same part of the tile as the region (to the snapping of the tile grid)."""
+    values = classification_for(data, SHARE, "gemeente", 2022, ClassRequest()).values
+    layer = data.boundaries.projected("gemeente", values.boundary_year, crs).set_index("code")
+    found = GRIDS[tms].tile(lon, lat, z)
+    address = TileAddress(z, found.x, found.y, 1, tms)
+    content = get_tile(data, TileRequest(SHARE, "gemeente", 2022, ClassRequest(), address, "mvt")).content
+    features = mapbox_vector_tile.decode(content, default_options={"y_coord_down": True})["gemeente"]["features"]
+    minx, miny, maxx, maxy = address.bounds()
+    per_unit = (maxx - minx) / EXTENT
+    inside = layer.geometry.intersection(shapely.box(minx, miny, maxx, maxy)).area / per_unit ** 2
+    margin = BUFFER * per_unit
+    near = layer.geometry.intersects(shapely.box(minx - margin, miny - margin, maxx + margin, maxy + margin))
+    decoded = {f["properties"]["code"]: f for f in features}
+    assert len(decoded) == len(features)
+    prepared = zoom_geometry(data, "gemeente", values.boundary_year, z, tms)
+    simplified = dict(zip(prepared.codes, prepared.geometries))
+    assert set(inside[inside >= 256].index) <= set(decoded) <= set(near[near].index)
+    for code, feature in decoded.items():
+        geometry = feature["geometry"]
+        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        for exterior, *holes in polygons:
+            assert _surveyor(exterior) > 0 and all(_surveyor(hole) < 0 for hole in holes), code
+        within = geojson_shape(geometry).intersection(shapely.box(0, 0, EXTENT, EXTENT)).area
+        drawn = simplified[code].intersection(shapely.box(minx, miny, maxx, maxy))  # as simplified for the zoom
+        assert within == pytest.approx(drawn.area / per_unit ** 2, abs=drawn.length / per_unit / 2 + 1), code
+
+
+def test_an_empty_vector_tile_is_one_shared_constant(data):
+    x, y = tile_containing(3.0, 53.5, 9)  # North Sea
+    tiles = [get_tile(data, TileRequest(SHARE, "gemeente", 2022, ClassRequest(), TileAddress(9, x + dx, y), "mvt"))
+             for dx in (0, 1)]
+    assert all(t.empty and t.content == b"" for t in tiles) and tiles[0].content is tiles[1].content
 
 
 # --- TileJSON, legend, caching and errors ---------------------------------------------------------
