@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 WEB_STAMP := web/node_modules/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup browser qgis run test test-fast lint lock build info bench clean
+.PHONY: setup browser qgis run test test-build test-fast lint lock build info bench clean
 
 setup: $(STAMP) $(WEB_STAMP)
 
@@ -54,12 +54,19 @@ lint: setup
 # once; half the suite waits on servers, browsers and pip, so the second worker fills that time. The schema
 # fuzzing runs after, in one process: under xdist schemathesis would collapse its 57 operations into one no-op.
 TEST_WORKERS ?= 2
-test: setup browser qgis lint
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not fuzz"
-	$(PY) -m pytest -m fuzz
+# The cache is built once, before pytest, and each worker and run starts from a copy of it
+# (tests/conftest.py); it is rebuilt only when the data or the core's code changed.
+TEST_BUILD := .cache/test-build
+PYTEST := ATLAS_TEST_PREBUILT=$(TEST_BUILD) $(PY) -m pytest
+test-build: setup
+	ATLAS_CACHE_DIR=$(TEST_BUILD) $(VENV)/bin/atlas build --if-changed
 
-test-fast: setup lint
-	$(PY) -m pytest -m "not browser and not container and not fuzz and not qgis and not flood"
+test: setup browser qgis lint test-build
+	$(PYTEST) -n $(TEST_WORKERS) --dist loadfile -m "not fuzz"
+	$(PYTEST) -m fuzz
+
+test-fast: setup lint test-build
+	$(PYTEST) -m "not browser and not container and not fuzz and not qgis and not flood"
 
 info: setup
 	$(VENV)/bin/atlas info

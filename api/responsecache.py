@@ -153,13 +153,15 @@ class ResponseCache:
             if message["type"] == "http.response.start":
                 start = {**message, "headers": list(message["headers"])}  # outer middleware edits the original
                 return  # held until the body shows whether it is stored
+            if message["type"] != "http.response.body":  # such as the test client's template debug message
+                await send(message)
+                return
             if not started:
                 started = True
-                if message["type"] == "http.response.body":
-                    stored = await self._store(key, host_key, scope, start, message)
-                    if stored is not None:
-                        await _replay(stored, Headers(scope=scope), send)
-                        return
+                stored = await self._store(key, host_key, scope, start, message)
+                if stored is not None:
+                    await _replay(stored, Headers(scope=scope), send)
+                    return
                 await send(start)
             await send(message)
 

@@ -74,16 +74,20 @@ def _changes(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from atlas.data import build_atlas, write_cache
+    from atlas.data import BUILD_DIR_NAME, build_atlas, load_atlas, write_cache
 
     settings = get_settings()
     started = time.perf_counter()
-    data = build_atlas(settings)
-    folder = write_cache(data, settings.cache_dir)
+    if args.if_changed:  # a current cache is read, not rebuilt; a stale or damaged one is rebuilt and written
+        data = load_atlas(settings)
+        folder = settings.cache_dir / BUILD_DIR_NAME
+    else:
+        data = build_atlas(settings)
+        folder = write_cache(data, settings.cache_dir)
     for (level, year), layer in sorted(data.boundaries.layers.items()):
         print(f"  {level:10s} {year}  {len(layer):5d} regions  {folder / f'{level}_{year}.parquet'}")
     print(f"  observations {len(data.observations)} rows  {folder / 'observations.parquet'}")
-    print(f"built {data.version} in {time.perf_counter() - started:.1f} s")
+    print(f"{'current' if args.if_changed else 'built'} {data.version} in {time.perf_counter() - started:.1f} s")
     return 0
 
 
@@ -250,7 +254,10 @@ def _parser() -> argparse.ArgumentParser:
     changes.add_argument("--to", dest="to_year", type=int, required=True)
     changes.add_argument("--all", action="store_true", help="also renamings and possible boundary corrections")
     changes.set_defaults(run=_changes)
-    sub.add_parser("build", help="validate the data and write the GeoParquet cache").set_defaults(run=_build)
+    build = sub.add_parser("build", help="validate the data and write the GeoParquet cache")
+    build.add_argument("--if-changed", action="store_true",
+                       help="keep the cache when it is current for this data and code (its fingerprint matches)")
+    build.set_defaults(run=_build)
     _analyse_parser(sub)
     _tiles_parser(sub)
     data = sub.add_parser("data", help="data folder tools")

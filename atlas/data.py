@@ -108,9 +108,13 @@ def _fingerprint(settings: AtlasSettings) -> str:
     """Data files by size and mtime (cheap, so a warm start stays fast); the manifest, catalogue and the core's
 code by content, so a change in validation or derivation never serves a stale cache."""
     digest = hashlib.sha256(__version__.encode())
-    for path in sorted([*GEODATA_DIR.glob("**/*"), *Path(__file__).parent.glob("**/*.py")]):
-        if path.is_file():
-            digest.update(path.read_bytes())
+    code = Path(__file__).parent
+    # Named relative to their folder, so a checkout and the wheel installed from it agree (the wheel nests geodata
+    # inside the package): a build made in one is read by the other.
+    for name, path in sorted([*((f"geodata/{p.relative_to(GEODATA_DIR)}", p) for p in GEODATA_DIR.glob("**/*")),
+                              *((f"atlas/{p.relative_to(code)}", p) for p in code.glob("**/*.py"))]):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(name.encode() + b"\0" + path.read_bytes())
     for path in sorted(settings.data_dir.glob("**/*")):
         if path.is_file():
             stat = path.stat()

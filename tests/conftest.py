@@ -1,10 +1,11 @@
-"""Shared fixtures: the real shared data, built once per test session into a temporary cache; a server process
-and headless Chromium for the browser tests."""
+"""Shared fixtures: the real shared data, built (or copied from `make test`'s build) into a temporary cache once per
+test session; a server process and headless Chromium for the browser tests."""
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +17,7 @@ import pytest
 from serving import free_port, running_server
 
 from atlas.cache import AtlasCaches
-from atlas.data import AtlasData, load_atlas
+from atlas.data import BUILD_DIR_NAME, AtlasData, load_atlas
 from atlas.settings import REPO_ROOT, AtlasSettings, get_settings
 
 CHROMIUM = "/usr/bin/chromium"
@@ -33,7 +34,14 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> AtlasSettings:
 
 @pytest.fixture(scope="session")
 def data(settings: AtlasSettings) -> AtlasData:
-    return load_atlas(settings, rebuild=True)
+    """Built here, or read from a copy of the build `make test` made once for every worker (ATLAS_TEST_PREBUILT):
+    computing every value takes minutes, and the copy keeps a worker's imports out of the others' way. A copy that
+    does not match this data and code is rebuilt by load_atlas, as any stale cache is."""
+    prebuilt = os.environ.get("ATLAS_TEST_PREBUILT")
+    if not prebuilt:
+        return load_atlas(settings, rebuild=True)
+    shutil.copytree(Path(prebuilt) / BUILD_DIR_NAME, settings.cache_dir / BUILD_DIR_NAME)
+    return load_atlas(settings)
 
 
 @pytest.fixture(scope="session")

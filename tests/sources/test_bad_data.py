@@ -48,16 +48,20 @@ def test_bad_indicator_rows_are_reported_with_file_and_line(copy, tmp_path):
     assert f"rd_expenditure.csv:{len(lines) + 1}" in text and f"rd_expenditure.csv:{len(lines) + 2}" in text
 
 
-def test_failed_rebuild_keeps_the_last_good_cache_and_refuses_to_start(copy, tmp_path, monkeypatch):
-    settings = _settings(copy, tmp_path)
-    good = load_atlas(settings, rebuild=True)
+def test_failed_rebuild_keeps_the_last_good_cache_and_refuses_to_start(copy, tmp_path, monkeypatch, data,
+                                                                      settings: AtlasSettings):
+    # The session's build is the last good one: the copied folder has the same files, sizes and times.
+    shutil.copytree(settings.cache_dir / BUILD_DIR_NAME, tmp_path / "cache" / BUILD_DIR_NAME)
+    copied = _settings(copy, tmp_path)
+    good = load_atlas(copied)
+    assert good.version == data.version
     meta = tmp_path / "cache" / BUILD_DIR_NAME / "build.json"
     before = meta.read_text()
     (copy / BOUNDARY).write_bytes(b"{not json")
     with pytest.raises(DataValidationError):
-        load_atlas(settings, rebuild=True)
+        load_atlas(copied, rebuild=True)
     assert meta.read_text() == before and json.loads(before)["version"] == good.version
-    kept = read_cache(tmp_path / "cache", good.version, settings)
+    kept = read_cache(tmp_path / "cache", good.version, copied)
     assert kept is not None and len(kept.boundaries.get("gemeente", 2023)) == 342
     monkeypatch.setenv("ATLAS_DATA_DIR", str(copy))
     monkeypatch.setenv("ATLAS_CACHE_DIR", str(tmp_path / "cache"))
