@@ -216,6 +216,10 @@ def test_outline_follows_the_tile_geometry_at_close_zoom(server, browser):
     _open(page, f"{server}/?bg=0&lang=en&region=GM0344&lat=52.09&lng=5.11&z=12")
     page.wait_for_function("document.querySelector('#map').dataset.hitLayer === 'gemeente/2022'")
     page.wait_for_selector("#map .leaflet-tile path[data-code='GM0344'][stroke='#d62728']")
+    # the first outlined tile can arrive before its neighbours; compare once every tile in view has been drawn
+    page.wait_for_function("""() => {
+        const tiles = [...document.querySelectorAll('#map .leaflet-hit-pane .leaflet-tile')];
+        return tiles.length > 0 && tiles.every((t) => t.classList.contains('leaflet-tile-loaded')); }""")
     drawn, exact = page.evaluate("""async () => {
         const boxes = [...document.querySelectorAll("#map .leaflet-tile path[data-code='GM0344']")].map((e) => {
           const tile = e.ownerSVGElement.getBoundingClientRect(), b = e.getBoundingClientRect();
