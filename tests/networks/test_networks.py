@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from atlas.cli import main
+from atlas.data import BUILD_DIR_NAME
 from atlas.errors import DataValidationError
 from atlas.geography.placematch import place_matcher
 from atlas.networks.links import Link, aggregate, load_networks, metrics, read_network
@@ -131,6 +134,8 @@ def test_network_and_place_endpoints(client):
 
 
 def test_cli_import_adds_a_valid_network_and_refuses_a_bad_one(data, settings, tmp_path, monkeypatch, capsys):
+    # the session's build, so the command reads it instead of building again; the import lands beside it
+    shutil.copytree(settings.cache_dir / BUILD_DIR_NAME, tmp_path / "cache" / BUILD_DIR_NAME)
     monkeypatch.setenv("ATLAS_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("ATLAS_DATA_DIR", str(settings.data_dir))
     from atlas.settings import get_settings
