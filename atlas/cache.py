@@ -100,6 +100,8 @@ class CacheSettings(BaseSettings):
     # A wijk values frame is about 1 MiB, a wijk classification about as much (it counts its frame again),
     # a zoom's prepared wijk geometry 1-3 MiB: the defaults hold a working day's maps in under 1 GiB.
     values: CacheLimit = CacheLimit(entries=512, mb=128)
+    # a level's measured rows joined onto their own boundaries, shared by every boundary year they are shown on
+    native_frames: CacheLimit = CacheLimit(entries=256, mb=64)
     references: CacheLimit = CacheLimit(entries=4096, mb=16)
     classifications: CacheLimit = CacheLimit(entries=256, mb=64)
     tile_alignments: CacheLimit = CacheLimit(entries=256, mb=16)
@@ -246,6 +248,7 @@ class AtlasCaches:
     """Every cache of the core, by name; built from settings and held by the loaded atlas."""
 
     values: BoundedCache[tuple, IndicatorValues]
+    native_frames: BoundedCache[tuple, tuple[pd.DataFrame, list[str]]]
     references: BoundedCache[tuple, dict | None]
     classifications: BoundedCache[tuple, Classification]
     tile_alignments: BoundedCache[tuple, tuple[np.ndarray, np.ndarray]]

@@ -14,6 +14,9 @@ that cannot be re-mapped onto other boundaries) are kept with the refusal, which
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -146,44 +149,36 @@ def _text(value: object) -> str | None:
 
 def build_value_table(data: AtlasData) -> ValueTable:
     """Every (indicator, level, year, boundary year) the catalogue allows, and every national reference a
-    profile or values answer shows, computed by atlas.figures on the build (not on any table)."""
-    from atlas.figures.reference import national_reference
-    from atlas.figures.values import available_levels, available_years, indicator_values
+    profile or values answer shows, computed by atlas.figures on the build (not on any table).
 
-    kept = data.caches
-    data.caches = AtlasCaches.from_settings(CacheSettings(values=BUILD_CACHE, references=BUILD_CACHE,
-                                                          parent_matches=BUILD_CACHE))
+    Indicators are independent, so they are computed in forked processes, one core each: the pandas work is
+    bound by the interpreter, and a build on two cores took twice as long in one. Forking is only safe from a
+    process with no other threads (a lock held elsewhere would stay held in the child), so a build started
+    inside a serving or test process computes in this process.
+    """
+    ids = list(data.catalogue.indicators)
+    workers = min(len(os.sched_getaffinity(0)), len(ids))
+    if workers > 1 and threading.active_count() == 1:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_adopt, initargs=(data,)) as pool:
+            parts = dict(pool.imap_unordered(_indicator_part, ids))
+    else:
+        kept = data.caches
+        _adopt(data)
+        try:
+            parts = dict(map(_indicator_part, ids))
+        finally:
+            _adopt(None)
+            data.caches = kept
     frames, keys, references = [], [], []
     start = 0
-    try:
-        for indicator in data.catalogue.indicators.values():
-            for level in available_levels(data, indicator):
-                years: list[int | None] = list(available_years(data, indicator, level))
-                for year in years or ([None] if indicator.undated else []):
-                    for boundary_year in data.boundaries.years(level):
-                        key = {"indicator": indicator.id, "level": level, "year": year, "boundary_year": boundary_year}
-                        try:
-                            values = indicator_values(data, indicator.id, level, year, boundary_year)
-                        except InvalidChoice as refused:
-                            keys.append({**key, "start": start, "stop": start, "peers": 0, "refused": str(refused),
-                                         "objects": "[]", "aggregated_from": None, "unmatched": "[]",
-                                         "vintage": None, "vintage_basis": None})
-                            continue
-                        frame = values.frame
-                        frames.append(frame.assign(**key)[[*KEY, *frame.columns]])
-                        objects = [c for c in frame.columns if frame[c].dtype == object]
-                        keys.append({**key, "start": start, "stop": start + len(frame),
-                                     "peers": int(frame["value"].notna().sum()), "refused": None,
-                                     "objects": json.dumps(objects), "aggregated_from": values.aggregated_from,
-                                     "unmatched": json.dumps(values.unmatched), "vintage": values.vintage,
-                                     "vintage_basis": values.vintage_basis})
-                        start += len(frame)
-                    if year is not None:
-                        reference = national_reference(data, indicator.id, year, level)
-                        references.append({"indicator": indicator.id, "level": level, "year": year,
-                                           "reference": json.dumps(reference)})
-    finally:
-        data.caches = kept
+    for indicator_id in ids:  # catalogue order, whichever process finished first
+        part = parts[indicator_id]
+        for frame, key in zip(part.frames, part.keys):
+            keys.append({**key, "start": start, "stop": start + len(frame) if frame is not None else start})
+            if frame is not None:
+                frames.append(frame)
+                start += len(frame)
+        references += part.references
     rows = pd.concat(frames, ignore_index=True)
     # Text columns repeat a few thousand names, notes and sources hundreds of thousands of times: kept as
     # categories (a tenth of the memory, and Parquet stores them as dictionaries), read back as text per slice.
@@ -193,3 +188,57 @@ def build_value_table(data: AtlasData) -> ValueTable:
     key_frame = pd.DataFrame(keys).astype({"year": "Int64", "vintage": "Int64"})
     return ValueTable(rows, key_frame, pd.DataFrame(references, columns=["indicator", "level", "year", "reference"])
                       .astype({"year": "Int64"}))
+
+
+@dataclass
+class _Part:
+    """One indicator's frames (None where refused), key rows and references, in the order computed."""
+
+    frames: list[pd.DataFrame | None]
+    keys: list[dict]
+    references: list[dict]
+
+
+_adopted: list[AtlasData] = []  # the atlas a build process computes on: set by _adopt, in a child for its life
+
+
+def _adopt(data: AtlasData | None) -> None:
+    """Give this process the atlas to compute on, with caches large enough to keep every dependency (weights,
+    numerators, finer levels) for reuse; a forked child inherits `data` without copying or pickling it."""
+    _adopted.clear()
+    if data is not None:
+        data.caches = AtlasCaches.from_settings(CacheSettings(
+            values=BUILD_CACHE, native_frames=BUILD_CACHE, references=BUILD_CACHE, parent_matches=BUILD_CACHE))
+        _adopted.append(data)
+
+
+def _indicator_part(indicator_id: str) -> tuple[str, _Part]:
+    from atlas.figures.reference import national_reference
+    from atlas.figures.values import available_levels, available_years, indicator_values
+
+    data = _adopted[0]
+    indicator = data.catalogue.get(indicator_id)
+    part = _Part([], [], [])
+    for level in available_levels(data, indicator):
+        years: list[int | None] = list(available_years(data, indicator, level))
+        for year in years or ([None] if indicator.undated else []):
+            for boundary_year in data.boundaries.years(level):
+                key = {"indicator": indicator.id, "level": level, "year": year, "boundary_year": boundary_year}
+                try:
+                    values = indicator_values(data, indicator.id, level, year, boundary_year)
+                except InvalidChoice as refused:
+                    part.frames.append(None)
+                    part.keys.append({**key, "peers": 0, "refused": str(refused), "objects": "[]",
+                                      "aggregated_from": None, "unmatched": "[]", "vintage": None,
+                                      "vintage_basis": None})
+                    continue
+                frame = values.frame
+                part.frames.append(frame.assign(**key)[[*KEY, *frame.columns]])
+                part.keys.append({**key, "peers": int(frame["value"].notna().sum()), "refused": None,
+                                  "objects": json.dumps([c for c in frame.columns if frame[c].dtype == object]),
+                                  "aggregated_from": values.aggregated_from, "unmatched": json.dumps(values.unmatched),
+                                  "vintage": values.vintage, "vintage_basis": values.vintage_basis})
+            if year is not None:
+                part.references.append({"indicator": indicator.id, "level": level, "year": year,
+                                        "reference": json.dumps(national_reference(data, indicator.id, year, level))})
+    return indicator_id, part

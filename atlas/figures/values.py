@@ -157,21 +157,18 @@ def _remapped(data: AtlasData, indicator: Indicator, level: str, year: int | Non
         out["note"] = single.fillna(pd.Series("re-mapped from " + out["sources"]).set_axis(single.index)).to_numpy()
         return out.assign(source_vintage=vintage)
     if level in PARENT_LEVELS:
-        matches = _parent_matches(data, level, vintage, target)
-        by_code = frame.set_index("code")
-        out = regions[["code", "name"]].copy()
-        source = out["code"].map(matches)
-        for column in ("value", "text", "unit", "period", "note", "source", "missing_reason"):
-            out[column] = by_code[column].reindex(source.fillna("")).to_numpy()
+        source = regions["code"].map(_parent_matches(data, level, vintage, target))
+        columns = ["value", "text", "unit", "period", "note", "source", "missing_reason"]
+        picked = frame.set_index("code")[columns].reindex(source.fillna("")).set_axis(regions.index)
+        out = pd.concat([regions[["code", "name"]], picked], axis=1)
         changed = source.isna()
-        out.loc[changed, ["value", "text"]] = None
-        out.loc[changed, "missing_reason"] = (
-            f"this {level}'s municipalities differ between {vintage} and {target}; its {vintage} figure cannot be "
-            f"re-mapped exactly: ask for boundary_year={vintage}")
-        out["aggregated"], out["members"] = False, 1
-        out["members_with_value"] = out["missing_reason"].isna().astype(int)
-        out["harmonised"] = "none"
-        return out.assign(source_vintage=vintage)
+        if changed.any():
+            out.loc[changed, ["value", "text"]] = None
+            out.loc[changed, "missing_reason"] = (
+                f"this {level}'s municipalities differ between {vintage} and {target}; its {vintage} figure cannot "
+                f"be re-mapped exactly: ask for boundary_year={vintage}")
+        return out.assign(aggregated=False, members=1, members_with_value=out["missing_reason"].isna().astype(int),
+                          harmonised="none", source_vintage=vintage)
     raise InvalidChoice("boundary_year", target, [vintage], hint=f"{level} values can only be shown on their own boundaries")
 
 
@@ -309,9 +306,9 @@ def _compute_values(data: AtlasData, indicator_id: str, level: str, year: int | 
         return IndicatorValues(indicator, level, year, target, held.frame, held.aggregated_from, held.unmatched,
                                held.vintage, held.vintage_basis)
     if source_level == level:
-        frame, unmatched = _native_frame(rows, data.boundaries.get(level, vintage), year)
-        if target != vintage:
-            frame = _remapped(data, indicator, level, year, frame, vintage, target)
+        native, unmatched = data.caches.native_frames.get_or_compute(
+            (indicator_id, level, year), lambda: _native_frame(rows, data.boundaries.get(level, vintage), year))
+        frame = native.copy() if target == vintage else _remapped(data, indicator, level, year, native, vintage, target)
         frame["source_vintage"] = vintage
         return _ranked(data, IndicatorValues(indicator, level, year, target, frame, None, unmatched, vintage, basis))
     result = _aggregate(data, indicator, level, year, source_level, target)
