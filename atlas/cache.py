@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from atlas.render.classify import Classification
     from atlas.render.features import LayerFeatures
     from atlas.render.layers import LayerFile
-    from atlas.render.tilegrid import ZoomGeometry
+    from atlas.render.tilegrid import GridGeometry
     from atlas.render.vectortiles import Properties
 
 K = TypeVar("K", bound=Hashable)
@@ -253,7 +253,7 @@ class AtlasCaches:
     classifications: BoundedCache[tuple, Classification]
     tile_alignments: BoundedCache[tuple, tuple[np.ndarray, np.ndarray]]
     mvt_properties: BoundedCache[tuple, list[Properties]]
-    zoom_geometries: BoundedCache[tuple, ZoomGeometry]
+    zoom_geometries: BoundedCache[tuple, GridGeometry]
     profiles: BoundedCache[tuple, dict]
     layer_files: BoundedCache[tuple, LayerFile]
     place_matchers: BoundedCache[int, PlaceMatcher]

@@ -19,7 +19,7 @@ from atlas.figures.values import IndicatorValues
 from atlas.render.classify import NO_CLASS, ClassRequest, Classification, classify
 from atlas.render.rastertiles import palette_slots, render_png
 from atlas.render.schemes import Scheme
-from atlas.render.tilegrid import TileAddress, zoom_geometry
+from atlas.render.tilegrid import TileAddress, grid_geometry
 from atlas.sources.catalogue import Indicator
 
 NO_DATA_GREY = "#c8c8c8"
@@ -58,7 +58,7 @@ def categorical_layer(values: IndicatorValues, classes: pd.Series, labels: list[
 def layer_tile(data: AtlasData, classification: Classification, address: TileAddress) -> bytes:
     """One PNG tile of an analysis layer, on the boundaries its values are shown on."""
     values = classification.values
-    geometry = zoom_geometry(data, values.level, values.boundary_year, address.z)
+    geometry = grid_geometry(data, values.level, values.boundary_year, address.z)
     slots = data.caches.analyses.get_or_compute(
         ("slots", classification.key), lambda: palette_slots(classification, geometry.codes))
     return render_png(classification, geometry, slots, address)

@@ -20,7 +20,7 @@ from rasterio.features import rasterize
 
 from atlas.render.classify import Classification
 from atlas.render.schemes import hex_to_rgb
-from atlas.render.tilegrid import TileAddress, ZoomGeometry, polygon_arrays, polygonal
+from atlas.render.tilegrid import EXTENT, GridGeometry, TileAddress, polygon_arrays, polygonal
 
 TRANSPARENT, BORDER, NO_DATA, FIRST_CLASS = 0, 1, 2, 3
 BORDER_RGBA = (40, 40, 40, 110)
@@ -64,17 +64,19 @@ def _geojson(shapes: np.ndarray) -> list[dict]:
     return [{"type": "MultiPolygon", "coordinates": polygons[a:b]} for a, b in itertools.pairwise(shape_ends.tolist())]
 
 
-def render_png(classification: Classification, geometry: ZoomGeometry, slots: np.ndarray, tile: TileAddress) -> bytes:
-    minx, miny, maxx, maxy = tile.bounds()
-    candidates = geometry.intersecting((minx, miny, maxx, maxy))
+def render_png(classification: Classification, geometry: GridGeometry, slots: np.ndarray, tile: TileAddress) -> bytes:
+    """Drawn from the zoom's vector-tile grid (EXTENT units per tile, y down), the geometry the MVT tiles use:
+    snapped to a sixteenth of a pixel (an eighth at scale 2), which no pixel shows."""
+    left, top = geometry.offset(tile)
+    candidates = geometry.intersecting((left, top, left + EXTENT, top + EXTENT))
     size = tile.size
     if candidates.size == 0:
         return empty_png(size)
-    pad = (maxx - minx) / size
-    transform = Affine(pad, 0.0, minx - pad, 0.0, -pad, maxy + pad)  # one pixel of margin on every side
+    pad = EXTENT / size  # grid units per pixel
+    transform = Affine(pad, 0.0, left - pad, 0.0, pad, top - pad)  # one pixel of margin on every side
     # Only what falls on the raster (two pixels of margin beyond its own) is handed over, vertex by vertex.
-    shapes = polygonal(shapely.clip_by_rect(geometry.geometries[candidates], minx - 2 * pad, miny - 2 * pad,
-                                            maxx + 2 * pad, maxy + 2 * pad))
+    shapes = polygonal(shapely.clip_by_rect(geometry.geometries[candidates], left - 2 * pad, top - 2 * pad,
+                                            left + EXTENT + 2 * pad, top + EXTENT + 2 * pad))
     drawn = np.flatnonzero(~shapely.is_empty(shapes))
     if drawn.size == 0:
         return empty_png(size)

@@ -2,15 +2,14 @@
 as Leaflet and TileJSON use it is the default) and region geometry prepared per set and zoom.
 
 Rendering a tile must touch only the regions that intersect it, and only as many vertices as the
-pixels can show. So each level and boundary year gets, per tile matrix set and zoom, geometries in the
-set's CRS simplified to a quarter of a 256 px pixel (which is half a pixel of a 512 px tile) and an
-STR-tree over them; both are built once and kept in the bounded `zoom_geometries` cache. The PNG renderer
-only asks a TileAddress for its extent, so it draws any set alike.
-
-Vector tiles get the same geometry once more per zoom in the zoom's own tile grid (`grid_geometry`):
-EXTENT units per tile, y down, snapped to whole units and with exterior rings clockwise as the MVT
-specification wants. A tile is then an integer offset in that grid, so rendering one clips and shifts
-integers and never re-snaps or re-orients a ring (atlas.render.vectortiles).
+pixels can show. So each level and boundary year gets, per tile matrix set and zoom, its geometry simplified
+to a quarter of a 256 px pixel (half a pixel of a 512 px tile) and put in the zoom's own tile grid
+(`grid_geometry`): EXTENT units per tile, y down, snapped to whole units and with exterior rings clockwise as
+the MVT specification wants, with an STR-tree over it, kept in the bounded `zoom_geometries` cache. A tile is
+then an integer offset in that grid, so rendering one clips and shifts integers and never re-snaps or
+re-orients a ring (atlas.render.vectortiles); PNG tiles are drawn from the same geometry
+(atlas.render.rastertiles). For Web Mercator at the default zooms the build has done this already
+(atlas.render.gridstore).
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import cast
 
 import morecantile
 import numpy as np
@@ -84,24 +82,19 @@ def pixel_size(z: int, tms: str = WEB_MERCATOR_QUAD) -> float:
 
 
 @dataclass
-class ZoomGeometry:
-    """One level's regions for one zoom: codes and geometries in layer order, and a spatial index."""
+class GridGeometry:
+    """One level's regions for one zoom in its vector-tile grid (``unit`` CRS units per grid unit from ``origin``,
+    top left, y down): codes and geometries in layer order, and a spatial index."""
 
     codes: np.ndarray
     names: np.ndarray
     geometries: np.ndarray
     tree: STRtree
+    origin: tuple[float, float]
+    unit: float
 
     def intersecting(self, bounds: tuple[float, float, float, float]) -> np.ndarray:
         return np.sort(self.tree.query(shapely.box(*bounds), predicate="intersects"))
-
-
-@dataclass
-class GridGeometry(ZoomGeometry):
-    """A zoom's regions in its vector-tile grid: ``unit`` CRS units per grid unit from ``origin`` (top left)."""
-
-    origin: tuple[float, float]
-    unit: float
 
     def offset(self, tile: TileAddress) -> tuple[int, int]:
         """The tile's top-left corner in grid units (a whole number of tiles in any regular set)."""
@@ -109,28 +102,39 @@ class GridGeometry(ZoomGeometry):
         return round((minx - self.origin[0]) / self.unit), round((self.origin[1] - maxy) / self.unit)
 
 
-def zoom_geometry(data: AtlasData, level: str, year: int, z: int, tms: str = WEB_MERCATOR_QUAD) -> ZoomGeometry:
-    def prepare() -> ZoomGeometry:
-        layer = data.boundaries.projected(level, year, CRS[tms])
-        geometries = shapely.simplify(layer.geometry.to_numpy(), pixel_size(z, tms) / 4, preserve_topology=True)
-        return ZoomGeometry(layer["code"].to_numpy(), layer["name"].to_numpy(), geometries, STRtree(geometries))
+def simplified_shapes(geometries: np.ndarray, z: int, tms: str) -> np.ndarray:
+    """Geometries in the set's CRS simplified to a quarter pixel of zoom z: as many vertices as a tile shows."""
+    return shapely.simplify(geometries, pixel_size(z, tms) / 4, preserve_topology=True)
 
-    return data.caches.zoom_geometries.get_or_compute((level, year, z, tms), prepare)
+
+def grid_frame(z: int, tms: str) -> tuple[tuple[float, float], float]:
+    """Origin (top left, CRS units) and CRS units per grid unit of a zoom's vector-tile grid."""
+    minx, _, maxx, maxy = TileAddress(z, 0, 0, 1, tms).bounds()
+    return (minx, maxy), (maxx - minx) / EXTENT
+
+
+def grid_shapes(simplified: np.ndarray, z: int, tms: str) -> np.ndarray:
+    """Simplified geometries in the zoom's vector-tile grid, snapped to whole units and oriented for MVT.
+
+    Snapping may collapse slivers; `valid_output` keeps every region a valid (multi)polygon. In y-down grid
+    coordinates a ring that is clockwise on screen is counter-clockwise in shapely's y-up sense."""
+    origin, unit = grid_frame(z, tms)
+    grid = shapely.transform(simplified, lambda xy: (xy - origin) * (1 / unit, -1 / unit))
+    return shapely.orient_polygons(shapely.set_precision(grid, 1.0), exterior_cw=False)
 
 
 def grid_geometry(data: AtlasData, level: str, year: int, z: int, tms: str = WEB_MERCATOR_QUAD) -> GridGeometry:
-    """The zoom's simplified geometry in its vector-tile grid, snapped and oriented once for every tile."""
+    """The zoom's simplified geometry in its vector-tile grid, snapped and oriented once for every tile: read
+    from the build (atlas.render.gridstore) where it holds this zoom, computed otherwise."""
     def prepare() -> GridGeometry:
-        simplified = zoom_geometry(data, level, year, z, tms)
-        minx, _, maxx, maxy = TileAddress(z, 0, 0, 1, tms).bounds()
-        origin, unit = (minx, maxy), (maxx - minx) / EXTENT
-        grid = shapely.transform(simplified.geometries, lambda xy: (xy - origin) * (1 / unit, -1 / unit))
-        # Snapping may collapse slivers; `valid_output` keeps every region a valid (multi)polygon. In y-down grid
-        # coordinates a ring that is clockwise on screen is counter-clockwise in shapely's y-up sense.
-        grid = shapely.orient_polygons(shapely.set_precision(grid, 1.0), exterior_cw=False)
-        return GridGeometry(simplified.codes, simplified.names, grid, STRtree(grid), origin, unit)
+        origin, unit = grid_frame(z, tms)
+        layer = data.boundaries.projected(level, year, CRS[tms])
+        grid = data.grids.geometries(level, year, z, tms) if data.grids is not None else None
+        if grid is None:
+            grid = grid_shapes(simplified_shapes(layer.geometry.to_numpy(), z, tms), z, tms)
+        return GridGeometry(layer["code"].to_numpy(), layer["name"].to_numpy(), grid, STRtree(grid), origin, unit)
 
-    return cast(GridGeometry, data.caches.zoom_geometries.get_or_compute((level, year, z, tms, "grid"), prepare))
+    return data.caches.zoom_geometries.get_or_compute((level, year, z, tms), prepare)
 
 
 def polygon_arrays(shapes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -20,7 +20,7 @@ from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
 from atlas.render.classify import ClassRequest, Classification, classification_for
 from atlas.render.rastertiles import empty_png, palette_slots, render_png
-from atlas.render.tilegrid import TileAddress, grid_geometry, zoom_geometry
+from atlas.render.tilegrid import TileAddress, grid_geometry
 from atlas.render.vectortiles import EMPTY_MVT, encoded_properties, render_mvt
 
 FORMATS = {"png": "image/png", "mvt": "application/vnd.mapbox-vector-tile"}
@@ -70,14 +70,12 @@ def get_tile(data: AtlasData, request: TileRequest) -> Tile:
     """The rendered tile; raises InvalidChoice for bad parameters."""
     classification = tile_classification(data, request)
     values, address = classification.values, request.address
+    grid = grid_geometry(data, values.level, values.boundary_year, address.z, address.tms)
+    slots, rows = _layer_alignment(data, classification, grid.codes)
     if request.format == "png":
-        geometry = zoom_geometry(data, values.level, values.boundary_year, address.z, address.tms)
-        slots, _ = _layer_alignment(data, classification, geometry.codes)
-        content = render_png(classification, geometry, slots, address)
+        content = render_png(classification, grid, slots, address)
         empty = content == empty_png(address.size)
     else:
-        grid = grid_geometry(data, values.level, values.boundary_year, address.z, address.tms)
-        _, rows = _layer_alignment(data, classification, grid.codes)
         properties = data.caches.mvt_properties.get_or_compute(classification.key,
                                                                lambda: encoded_properties(classification))
         content = render_mvt(grid, properties, rows, address, values.level)
