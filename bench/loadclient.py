@@ -16,6 +16,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Callable
@@ -180,3 +181,54 @@ def run_once(port: int, paths: list[str], clients: int, headers: dict[str, str] 
 def median_p95(values: list[float]) -> tuple[float, float]:
     ordered = sorted(values)
     return statistics.median(ordered), ordered[int(round(0.95 * (len(ordered) - 1)))]
+
+
+@dataclass
+class WrkResult:
+    """What wrk measured, read as a LoadResult is (throughput, percentile, errors)."""
+
+    requests: int
+    elapsed_s: float
+    percentiles_ms: dict[float, float]
+    errors: int
+
+    @property
+    def throughput(self) -> float:
+        return self.requests / self.elapsed_s if self.elapsed_s else 0.0
+
+    def percentile(self, p: float) -> float:
+        return self.percentiles_ms[p]
+
+
+WRK_SCRIPT = """
+paths = {%s}
+local threads = 0
+function setup(thread) thread:set("id", threads); threads = threads + 1 end
+function init(args) counter = id * 7919 end
+%s
+request = function() counter = counter + 1; return wrk.format(nil, paths[(counter %% #paths) + 1]) end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("WRK %%d %%d %%d %%.3f %%.3f\\n", summary.requests, summary.duration,
+    e.connect + e.read + e.write + e.status + e.timeout, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
+"""
+
+
+def run_wrk(port: int, paths: list[str], clients: int, seconds: float,
+            headers: dict[str, str] | None = None) -> WrkResult:
+    """`clients` keep-alive connections from wrk (C, two threads: the client the issue's figures were measured
+    with), cycling through `paths`; a Python client tops out near 3,000 responses a second on this machine,
+    which hides any server faster than that."""
+    quoted = ", ".join('"' + p.replace("\\", "\\\\").replace('"', '\\"') + '"' for p in paths)
+    header_lines = "\n".join(f'wrk.headers["{k}"] = "{v}"' for k, v in (headers or {}).items())
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT % (quoted, header_lines))
+    try:
+        output = subprocess.run(
+            ["wrk", "-t", str(min(2, clients)), "-c", str(clients), "-d", f"{seconds}s", "-s", script.name,
+             f"http://127.0.0.1:{port}"], capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(script.name)
+    requests, duration_us, errors, p50, p99 = next(line for line in output.splitlines() if line.startswith("WRK ")).split()[1:]
+    return WrkResult(int(requests), int(duration_us) / 1e6, {50: float(p50), 99: float(p99)}, int(errors))

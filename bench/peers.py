@@ -28,8 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from loadclient import LoadResult, ServerProcess, run_load, run_once
-from peers_setup import Nginx, PeerServer, PeerUnavailable, PostGIS, Pygeoapi, Tipg
+from loadclient import LoadResult, ServerProcess, WrkResult, run_load, run_once, run_wrk
+from peers_setup import Nginx, PeerServer, PeerUnavailable, PostGIS, Pygeoapi, Tipg, apt_install
 from shapely.geometry import box, shape
 from shapely.ops import unary_union
 from shapely.prepared import prep
@@ -46,12 +46,13 @@ class Atlas(PeerServer):
 
     name = "atlas"
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, workers: int):
         super().__init__(folder)
+        self.workers = workers
         self.server: ServerProcess | None = None
 
     def start(self) -> None:
-        self.server = ServerProcess(self.folder).__enter__()
+        self.server = ServerProcess(self.folder, {"ATLAS_WORKERS": str(self.workers)}).__enter__()
         self.port = self.server.port
 
     def stop(self) -> None:
@@ -153,7 +154,7 @@ def workloads(tiles_low: list, tiles_all: list, codes: list[str], warm_tiles: in
     ]
 
 
-def fmt(result: LoadResult | None) -> str:
+def fmt(result: LoadResult | WrkResult | None) -> str:
     if result is None:
         return f"{'-':>26s}"
     errors = f" err {result.errors}" if result.errors else ""
@@ -166,15 +167,22 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5, help="duration of each warm run")
     parser.add_argument("--warm-tiles", type=int, default=60)
     parser.add_argument("--only", default="", help="run only workloads whose name contains this text")
+    parser.add_argument("--client", choices=("python", "wrk"), default="python",
+                        help="load client of the warm runs (cold runs ask every URL once from the Python client); wrk "
+                             "is installed with apt when missing")
+    parser.add_argument("--atlas-workers", type=int, default=1,
+                        help="the atlas's worker processes (ATLAS_WORKERS; forked from one load, as `atlas serve`)")
     args = parser.parse_args()
     wanted = [p.strip() for p in args.peers.split(",") if p.strip()]
     unknown = sorted(set(wanted) - set(PEERS))
     if unknown:
         parser.error(f"unknown peers {unknown}; choose from {', '.join(PEERS)}")
 
+    if args.client == "wrk":
+        apt_install("wrk", "wrk")
     folder = Path(tempfile.mkdtemp(prefix="atlas-peers-"))
     folder.chmod(0o755)  # the PostgreSQL cluster runs as `postgres` when this runs as root
-    atlas = Atlas(folder)
+    atlas = Atlas(folder, args.atlas_workers)
     atlas.start()
     geojson = folder / "gemeente.geojson"
     body = atlas.get(ROUTES["atlas"].layer or "")
@@ -207,7 +215,8 @@ def main() -> None:
         except (PeerUnavailable, OSError) as problem:
             skipped[name] = str(problem)
     try:
-        print(f"{len(codes)} gemeenten {YEAR}; {len(tiles_low)} tiles z7-z10, {len(tiles_all)} tiles z6-z12")
+        print(f"{len(codes)} gemeenten {YEAR}; {len(tiles_low)} tiles z7-z10, {len(tiles_all)} tiles z6-z12; "
+              f"atlas workers {args.atlas_workers}")
         for name, server in servers.items():
             path = ROUTES[name].layer
             print(f"  {name:9s} {layer_facts(server.get(path)) if path else '-'}")
@@ -220,7 +229,7 @@ def main() -> None:
             if args.only not in load.name:
                 continue
             for clients in load.clients:
-                results: dict[str, LoadResult | None] = {}
+                results: dict[str, LoadResult | WrkResult | None] = {}
                 for name, server in servers.items():
                     paths = load.paths(ROUTES[name])
                     if paths is None:
@@ -231,7 +240,8 @@ def main() -> None:
                         results[name] = run_once(server.port, paths, clients, headers=GZIP)
                     else:
                         run_once(server.port, paths, min(clients, len(paths)), headers=GZIP)  # fill caches
-                        results[name] = run_load(server.port, paths, clients, args.seconds, headers=GZIP)
+                        results[name] = (run_wrk if args.client == "wrk" else run_load)(
+                            server.port, paths, clients, args.seconds, headers=GZIP)
                 atlas_result = results["atlas"]
                 ratios = [f"{atlas_result.throughput / r.throughput:14.3f}" if atlas_result and r and r.throughput
                           else f"{'-':>14s}" for r in (results[n] for n in names[1:])]

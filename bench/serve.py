@@ -1,4 +1,5 @@
-"""The atlas app under uvicorn with a static folder at /bench-static, for same-server baselines."""
+"""The atlas app as `atlas serve` runs it (uvicorn, or forked workers when ATLAS_WORKERS > 1), with a static
+folder at /bench-static for same-server baselines."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import uvicorn
 from fastapi.staticfiles import StaticFiles
 
 from api.app import create_app
+from api.prefork import PreforkServer
+from api.settings import ApiSettings
 
 
 def main() -> None:
@@ -17,7 +20,11 @@ def main() -> None:
     args = parser.parse_args()
     app = create_app()
     app.mount("/bench-static", StaticFiles(directory=args.static))
-    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
+    workers = ApiSettings().workers
+    if workers > 1:
+        PreforkServer(app, "127.0.0.1", args.port, workers).run()
+    else:
+        uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
 
 
 if __name__ == "__main__":

@@ -75,8 +75,8 @@ DAMAGE = {
     "build.json without its layers": ("build.json", lambda p: p.write_text(json.dumps(
         {k: v for k, v in json.loads(p.read_text()).items() if k != "layers"}))),
     "truncated crosswalk": ("crosswalk.json", _truncate),
-    "truncated tile grid": ("grid_gemeente_2022.parquet", _truncate),
-    "missing tile grid": ("grid_provincie_2025.parquet", Path.unlink),
+    "truncated tile grid": ("grid_gemeente_2022.arrow", _truncate),
+    "missing tile grid": ("grid_provincie_2025.arrow", Path.unlink),
 }
 
 
