@@ -275,10 +275,17 @@ class AtlasCaches:
         return [getattr(self, f.name).stats() for f in dataclasses.fields(self)]
 
 
+ATOMS = frozenset({str, int, float, bool, bytes, type(None)})
+SEQUENCES = frozenset({list, tuple, set, frozenset})
+PLAIN = ATOMS | SEQUENCES | {dict}
+
+
 def deep_size(value: Any) -> int:
     """Estimated bytes held by `value` and what it refers to, each object counted once.
 
-    Follows containers and dataclasses only, so it never wanders into modules, classes or the loaded build."""
+    Follows containers and dataclasses only, so it never wanders into modules, classes or the loaded build. Plain
+    values and containers, of which a profile holds thousands, are told by their exact type first: walking the
+    general checks for each of them cost as much as computing the profile."""
     seen: set[int] = set()
     stack = [value]
     total = 0
@@ -287,7 +294,16 @@ def deep_size(value: Any) -> int:
         if id(item) in seen:
             continue
         seen.add(id(item))
-        if isinstance(item, (pd.DataFrame, pd.Series, pd.Index)):
+        kind = type(item)
+        total += sys.getsizeof(item) if kind in PLAIN else 0
+        if kind in ATOMS:
+            continue
+        if kind is dict:
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif kind in SEQUENCES:
+            stack.extend(item)
+        elif isinstance(item, (pd.DataFrame, pd.Series, pd.Index)):
             total += int(np.sum(item.memory_usage(deep=True)))
         elif isinstance(item, np.ndarray):
             total += item.nbytes

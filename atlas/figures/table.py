@@ -109,7 +109,7 @@ class ValueTable:
         start, stop = self._regions.get((level, boundary_year, code), (0, 0))
         part = self._by_region.iloc[start:stop]
         found = {}
-        for values in zip(*(part[c].tolist() for c in PROFILE_COLUMNS)):
+        for values in zip(*(_listed(part[c]) for c in PROFILE_COLUMNS)):
             row = dict(zip(PROFILE_COLUMNS, values))
             key = (row["indicator"], level, _year(row["year"]), boundary_year)
             found[key[0], key[2]] = RegionEntry(row, self._peers[self._keys[key]])
@@ -132,6 +132,15 @@ class ValueTable:
     def read(cls, folder: Path) -> ValueTable:
         rows, keys, references = (pd.read_parquet(folder / FILES[name]) for name in ("rows", "keys", "references"))
         return cls(rows, keys, references)
+
+
+def _listed(column: pd.Series) -> list:
+    """A column's values as Python objects; a categorical one through its codes, since pandas turns the whole
+    column into an array first (half a region profile's time went there). Missing stays NaN, as tolist gives it."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        labels = np.append(column.cat.categories.to_numpy(dtype=object), np.nan)
+        return labels[column.cat.codes.to_numpy()].tolist()  # code -1 (missing) picks the appended NaN
+    return column.tolist()
 
 
 def _year(value: object) -> int | None:

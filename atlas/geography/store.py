@@ -7,6 +7,7 @@ own parent codes, and otherwise each region's parents are the same year's parent
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import geopandas as gpd
@@ -46,18 +47,29 @@ class BoundaryStore:
     checks: list[SourceCheck] = field(default_factory=list)
 
     def years(self, level: str) -> list[int]:
-        return sorted(y for (lv, y) in self.layers if lv == level)
+        return list(self._years.get(level, ()))
+
+    @cached_property
+    def _years(self) -> dict[str, list[int]]:
+        """Boundary years per level, listed once: a region profile asks a hundred times (the layers are set when
+        the store is made and never change)."""
+        found: dict[str, list[int]] = {}
+        for level, year in sorted(self.layers):
+            found.setdefault(level, []).append(year)
+        return found
 
     def levels(self) -> list[str]:
         return [lv for lv in LEVELS if self.years(lv)]
 
     def get(self, level: str, year: int) -> gpd.GeoDataFrame:
-        """The layer in WGS84; raises InvalidChoice naming the valid levels or years."""
+        """The layer in WGS84; raises InvalidChoice naming the valid levels or years. (Asked a hundred times per
+        region profile: the choices are listed only when the layer is not there.)"""
+        found = self.layers.get((level, year))
+        if found is not None:
+            return found
         if level not in LEVELS or not self.years(level):
             raise InvalidChoice("level", level, self.levels())
-        if (level, year) not in self.layers:
-            raise InvalidChoice("year", year, self.years(level), hint=f"boundary years for {level}")
-        return self.layers[(level, year)]
+        raise InvalidChoice("year", year, self.years(level), hint=f"boundary years for {level}")
 
     def projected(self, level: str, year: int, crs: str) -> gpd.GeoDataFrame:
         """The layer in RD New or Web Mercator, from the geometry computed once at build time."""

@@ -10,6 +10,7 @@ import pytest
 import shapely
 
 from atlas.cache import AtlasCaches
+from atlas.geography.store import BoundaryStore
 from atlas.geography.vocabulary import WEB_MERCATOR
 from atlas.render.classify import ClassRequest
 from atlas.render.gridstore import BUILT_ZOOMS, GridStore, build_grids
@@ -53,10 +54,9 @@ def test_tiles_from_the_stored_grid_are_the_tiles_computed_without_it(data, fmt)
 
 
 def test_a_grid_file_damaged_after_loading_is_logged_and_left_to_computing(data, tmp_path, caplog):
-    layers = copy.copy(data.boundaries)
-    layers.layers = {("provincie", 2025): data.boundaries.get("provincie", 2025)}
+    provinces = BoundaryStore({("provincie", 2025): data.boundaries.get("provincie", 2025)})
     written = GridStore()
-    for name in build_grids(layers).write(tmp_path):
+    for name in build_grids(provinces).write(tmp_path):
         written.add_file(tmp_path / name)
     assert len(written.geometries("provincie", 2025, 6, WEB_MERCATOR_QUAD)) == 12
     path = tmp_path / "grid_provincie_2025.arrow"
