@@ -32,6 +32,17 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> AtlasSettings:
     return AtlasSettings(data_dir=base.data_dir, cache_dir=tmp_path_factory.mktemp("cache"))
 
 
+@pytest.fixture
+def cli_settings(settings: AtlasSettings, data: AtlasData, monkeypatch: pytest.MonkeyPatch) -> Iterator[AtlasSettings]:
+    """The session's build for a CLI command run in this process (it reads `get_settings()`): without it the command
+    looks in the default cache folder, and on a fresh clone builds the whole atlas there (two minutes)."""
+    monkeypatch.setenv("ATLAS_CACHE_DIR", str(settings.cache_dir))
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(settings.data_dir))
+    get_settings.cache_clear()
+    yield settings
+    get_settings.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def data(settings: AtlasSettings) -> AtlasData:
     """Built here, or read from a copy of the build `make test` made once for every worker (ATLAS_TEST_PREBUILT):

@@ -155,7 +155,7 @@ def test_profile_shows_every_year_on_one_territory(data):
     assert not vught["series"][0]["joined"] and vught["series"][0]["harmonised"] == "estimated"
 
 
-def test_changes_lists_the_reorganisations(data, capsys):
+def test_changes_lists_the_reorganisations(cli_settings, capsys):
     assert main(["changes", "--from", "2015", "--to", "2025"]) == 0
     out = capsys.readouterr().out
     assert "merged into GM0014 Groningen: GM0009 Ten Boer, GM0014 Groningen, GM0017 Haren" in out

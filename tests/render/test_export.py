@@ -25,8 +25,7 @@ def _check_document(document: str, data, level: str, year: int, lang: str = "nl"
     assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', document), "no CDN: the file must open offline"
 
 
-def test_cli_writes_a_standalone_map_with_every_region_and_the_legend(data, settings, tmp_path, monkeypatch):
-    monkeypatch.setenv("ATLAS_CACHE_DIR", str(settings.cache_dir))
+def test_cli_writes_a_standalone_map_with_every_region_and_the_legend(data, cli_settings, tmp_path):
     out = tmp_path / "map.html"
     assert main(["export", "map", "--indicator", "kwb_pct_higher_educated", "--level", "gemeente", "--year", "2022",
                  "--lang", "en", "-o", str(out)]) == 0
