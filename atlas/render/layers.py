@@ -155,10 +155,10 @@ def export_layer(data: AtlasData, frame: gpd.GeoDataFrame, fmt: str, indicators:
 
         content = topojson.Topology(frame, prequantize=False, topology=True).to_json().encode()  # type: ignore[union-attr]
     elif fmt == "geojson":
-        collection = json.loads(frame.to_json(drop_id=True, na="null"))
-        collection["metadata"] = {"indicators": _metadata(data, indicators), "boundaries": f"{level} {year}, CBS/PDOK"}
+        collection = frame.to_geo_dict(drop_id=True, na="null")  # encoded once (to_json, parsed back, took a quarter)
         if epsg != 4326:
             collection["crs"] = {"type": "name", "properties": {"name": f"urn:ogc:def:crs:EPSG::{epsg}"}}
+        collection["metadata"] = {"indicators": _metadata(data, indicators), "boundaries": f"{level} {year}, CBS/PDOK"}
         content = json.dumps(collection, ensure_ascii=False).encode()
     elif fmt in ("geoparquet", "flatgeobuf", "xlsx"):
         boundaries = f"{level} {year}, CBS/PDOK"
