@@ -19,6 +19,7 @@ import shapely
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
 from atlas.geography.vocabulary import CRS84_URI, CRS_URIS, OUTPUT_CRS, WGS84
+from atlas.render.geojson import feature_collection
 from atlas.render.layers import BASE_COLUMNS
 
 BBOX_FORMS = ["minx,miny,maxx,maxy", "minx,miny,minz,maxx,maxy,maxz"]
@@ -62,7 +63,7 @@ def layer_features(data: AtlasData, level: str, year: int, crs_uri: str = CRS84_
 
 def _serialised(data: AtlasData, level: str, year: int, crs: str) -> LayerFeatures:
     layer = data.boundaries.get(level, year)
-    collection = json.loads(layer[BASE_COLUMNS + ["geometry"]].to_crs(crs).to_json(na="drop", drop_id=True))
+    collection = feature_collection(layer[BASE_COLUMNS + ["geometry"]].to_crs(crs), na="drop")
     ids = [str(code) for code in layer["code"]]
     features = []
     for feature, code in zip(collection["features"], ids):

@@ -9,7 +9,6 @@ slot 1 the border, slot 2 no data, then one slot per class.
 from __future__ import annotations
 
 import io
-import itertools
 from functools import lru_cache
 
 import numpy as np
@@ -19,8 +18,9 @@ from affine import Affine
 from rasterio.features import rasterize
 
 from atlas.render.classify import Classification
+from atlas.render.geojson import polygon_geometries
 from atlas.render.schemes import hex_to_rgb
-from atlas.render.tilegrid import EXTENT, GridGeometry, TileAddress, polygon_arrays, polygonal
+from atlas.render.tilegrid import EXTENT, GridGeometry, TileAddress, polygonal
 
 TRANSPARENT, BORDER, NO_DATA, FIRST_CLASS = 0, 1, 2, 3
 BORDER_RGBA = (40, 40, 40, 110)
@@ -54,16 +54,6 @@ def empty_png(size: int) -> bytes:
     return _encode(np.zeros((size, size), dtype=np.uint8), [0, 0, 0], b"\x00")
 
 
-def _geojson(shapes: np.ndarray) -> list[dict]:
-    """GeoJSON-like (multi)polygons for rasterio from one coordinate array, without shapely's per-vertex
-    ``__geo_interface__`` (which took a third of a cold tile)."""
-    coords, ring_ends, polygon_ends, shape_ends = polygon_arrays(shapes)
-    points = coords.tolist()
-    rings = [points[a:b] for a, b in itertools.pairwise(ring_ends.tolist())]
-    polygons = [rings[a:b] for a, b in itertools.pairwise(polygon_ends.tolist())]
-    return [{"type": "MultiPolygon", "coordinates": polygons[a:b]} for a, b in itertools.pairwise(shape_ends.tolist())]
-
-
 def render_png(classification: Classification, geometry: GridGeometry, slots: np.ndarray, tile: TileAddress) -> bytes:
     """Drawn from the zoom's vector-tile grid (EXTENT units per tile, y down), the geometry the MVT tiles use:
     snapped to a sixteenth of a pixel (an eighth at scale 2), which no pixel shows."""
@@ -81,7 +71,7 @@ def render_png(classification: Classification, geometry: GridGeometry, slots: np
     if drawn.size == 0:
         return empty_png(size)
     ids = rasterize(
-        zip(_geojson(shapes[drawn]), (drawn + 1).tolist()),
+        zip(polygon_geometries(shapes[drawn], multi=True), (drawn + 1).tolist()),
         out_shape=(size + 2, size + 2), transform=transform, fill=0, dtype="uint16",
     )
     lookup = np.concatenate(([TRANSPARENT], slots[candidates])).astype(np.uint8)
