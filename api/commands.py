@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 
 from api.settings import ApiSettings, WebSettings
-from atlas.render.export_html import LANGUAGES
+from atlas.render.export_text import LANGUAGES
 
 
 def _serve(args: argparse.Namespace) -> int:

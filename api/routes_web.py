@@ -20,7 +20,8 @@ from api.settings import WebSettings
 from atlas.data import AtlasData
 from atlas.errors import DataFolderError
 from atlas.render.classify import ClassRequest
-from atlas.render.export_html import LANGUAGES, content_policy, export_map_html
+from atlas.render.export_html import content_policy, export_map_html
+from atlas.render.export_text import LANGUAGES
 from atlas.render.publication import FORMATS as IMAGE_FORMATS
 from atlas.render.publication import publication_image
 from atlas.settings import IN_CHECKOUT, REPO_ROOT

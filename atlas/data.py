@@ -17,14 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import pandas as pd
 
 from atlas import __version__
 from atlas.cache import AtlasCaches
 from atlas.errors import InvalidChoice
 from atlas.geography.crosswalk import Crosswalks, build_crosswalks
-from atlas.geography.store import BoundaryStore, SourceCheck, build_store
+from atlas.geography.store import BoundaryStore, SourceCheck, build_store, read_layer
 from atlas.geography.vintages import assign_vintages
 from atlas.settings import GEODATA_DIR, AtlasSettings, get_settings
 from atlas.sources.catalogue import CATALOGUE_PATH, Catalogue, load_catalogue
@@ -208,7 +207,7 @@ def read_cache(cache_dir: Path, version: str, settings: AtlasSettings) -> AtlasD
         for name in meta["layers"]:
             reading = folder / name
             level, year = reading.stem.rsplit("_", 1)
-            layers[(level, int(year))] = gpd.read_parquet(reading)
+            layers[(level, int(year))] = read_layer(reading)
         reading = folder / "build.json"
         store = BoundaryStore(layers, [SourceCheck(**c) for c in meta["checks"]])
         reading = folder / "observations.parquet"

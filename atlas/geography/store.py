@@ -6,12 +6,15 @@ own parent codes, and otherwise each region's parents are the same year's parent
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow.parquet as pq
+from pyproj import CRS
 
 from atlas.errors import DataValidationError, InvalidChoice
 from atlas.geography.geometry import polygonal_part
@@ -206,3 +209,22 @@ def _check_membership(store: BoundaryStore) -> None:
                 problems += [f"{level} {year}: {c} has no {parent}" for c in missing]
     if problems:
         raise DataValidationError(problems)
+
+
+def read_layer(path: Path) -> gpd.GeoDataFrame:
+    """A layer as the build wrote it (GeoParquet, one WKB column per projection).
+
+    geopandas parses each column's PROJJSON into a new pyproj CRS, 17 ms a column: 1.8 of the 3 seconds every
+    process spent reading the 37 layers at start. The few distinct CRS texts are parsed once here instead."""
+    table = pq.read_table(path)
+    geo = json.loads(table.schema.metadata[b"geo"])
+    frame = table.to_pandas()
+    for name, column in geo["columns"].items():
+        frame[name] = gpd.GeoSeries.from_wkb(table[name].to_numpy(), index=frame.index,
+                                             crs=_crs(json.dumps(column["crs"], sort_keys=True)))
+    return gpd.GeoDataFrame(frame, geometry=geo["primary_column"])
+
+
+@lru_cache(maxsize=len(PROJECTIONS) + 1)
+def _crs(projjson: str) -> CRS:
+    return CRS.from_json(projjson)

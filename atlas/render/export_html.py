@@ -25,24 +25,12 @@ from atlas.errors import DataFolderError, InvalidChoice
 from atlas.figures.semantics import format_number
 from atlas.geography.areas import regions_within
 from atlas.render.classify import NO_CLASS, ClassRequest, Classification, classification_for
+from atlas.render.export_text import HARMONISED_TEXT, LANGUAGES, TEXT
 from atlas.render.layers import layer_frame
 
 SIMPLIFY_M = {"provincie": 200.0, "corop": 150.0, "gemeente": 80.0, "wijk": 20.0}
 
 
-TEXT = {
-    "nl": {"no_data": "geen gegevens", "of": "van", "method": "Methode", "source": "Bron", "undated": "zonder jaar",
-           "region": "Regio", "value": "Waarde", "rank": "Positie", "shown_on": "getoond op {level}grenzen van {by}",
-           "remapped": "cijfers van {year} (grenzen {vintage}) omgerekend: {harmonised}",
-           "area": "Gebied: {area} ({count} regio's; klassen van heel Nederland)"},
-    "en": {"no_data": "no data", "of": "of", "method": "Method", "source": "Source", "undated": "undated",
-           "region": "Region", "value": "Value", "rank": "Rank", "shown_on": "shown on {level} boundaries of {by}",
-           "remapped": "{year} figures (boundaries {vintage}) re-mapped: {harmonised}",
-           "area": "Area: {area} ({count} regions; classes of the whole country)"},
-}
-HARMONISED_TEXT = {"nl": {"none": "ongewijzigd", "exact": "exact", "estimated": "geschat"},
-                   "en": {"none": "unchanged", "exact": "exact", "estimated": "estimated"}}
-LANGUAGES = tuple(TEXT)
 INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)  # executable inline scripts (not JSON blocks)
 
 
