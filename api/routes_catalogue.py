@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from api import schemas
 from api.deps import Level, TableFormat, api_settings, atlas_data, boundary_year, web_settings
@@ -152,4 +152,8 @@ def values(
         return Response(workbook(frame, [metadata]), media_type=WORKBOOK_MEDIA_TYPE,
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
     meta = {**result.meta(), "reference": national_reference(data, indicator_id, result.year, level.value)}
-    return JSONResponse({"meta": meta, "values": json.loads(frame.to_json(orient="records"))})
+    # the rows as pandas encodes them, placed in the body as they are (parsing and encoding them again was a
+    # fifth of a cold answer)
+    body = (f'{{"meta":{json.dumps(meta, ensure_ascii=False, allow_nan=False, separators=(",", ":"))},'
+            f'"values":{frame.to_json(orient="records", force_ascii=False)}}}')
+    return Response(body, media_type="application/json")

@@ -303,8 +303,10 @@ def deep_size(value: Any) -> int:
             stack.extend(item.values())
         elif kind in SEQUENCES:
             stack.extend(item)
-        elif isinstance(item, (pd.DataFrame, pd.Series, pd.Index)):
-            total += int(np.sum(item.memory_usage(deep=True)))
+        elif isinstance(item, pd.DataFrame):  # the index apart: with it pandas builds and sums one more Series
+            total += int(item.memory_usage(deep=True, index=False).sum()) + item.index.memory_usage(deep=True)
+        elif isinstance(item, (pd.Series, pd.Index)):
+            total += int(item.memory_usage(deep=True))
         elif isinstance(item, np.ndarray):
             total += item.nbytes
             if item.dtype == object:

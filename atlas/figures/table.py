@@ -23,7 +23,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from atlas.cache import AtlasCaches, CacheLimit, CacheSettings
 from atlas.data import AtlasData
@@ -70,7 +69,10 @@ class ValueTable:
     _references: dict[tuple, str] = field(init=False, repr=False)
     _peers: list[int] = field(init=False, repr=False)
     _refused: list[str | None] = field(init=False, repr=False)
-    _labels: dict[str, pa.Array] = field(init=False, repr=False)  # each text column's categories, as Arrow text
+    _columns: pa.Table = field(init=False, repr=False)  # the values frames' columns, text as Arrow dictionaries
+    _decoded: pa.Schema = field(init=False, repr=False)  # those columns with the text decoded
+    _nullable: dict[str, object] = field(init=False, repr=False)  # pandas' nullable dtypes, which Arrow drops
+    _slices: list[dict] = field(init=False, repr=False)  # per key: start, stop and what a Slice carries
 
     def __post_init__(self) -> None:
         self._keys = {_key(k): i for i, k in enumerate(self.keys[KEY].itertuples(index=False, name=None))}
@@ -87,8 +89,15 @@ class ValueTable:
                          zip(starts.itertuples(index=False, name=None), bounds[:-1], bounds[1:])}
         self._references = {(i, lv, None if pd.isna(y) else int(y)): r for i, lv, y, r in
                             self.references.itertuples(index=False, name=None)}
-        self._labels = {c: pa.array(t.categories.to_numpy(dtype=object), pa.large_string())
-                        for c, t in self.rows.dtypes.items() if isinstance(t, pd.CategoricalDtype)}
+        # A slice is read in Arrow, whose conversion to pandas is one call for all columns: pandas' own slicing
+        # and category decoding cost 4 ms a key, most of a cold values answer, however few its rows.
+        self._columns = pa.Table.from_pandas(self.rows.iloc[:, len(KEY):], preserve_index=False)
+        self._decoded = pa.schema([pa.field(f.name, pa.large_string()) if pa.types.is_dictionary(f.type) else f
+                                   for f in self._columns.schema])
+        self._nullable = {c: t for c, t in self.rows.dtypes.iloc[len(KEY):].items()
+                          if isinstance(t, pd.api.extensions.ExtensionDtype) and not isinstance(t, pd.CategoricalDtype)}
+        self._slices = self.keys[["start", "stop", "objects", "aggregated_from", "unmatched", "vintage",
+                                  "vintage_basis"]].to_dict("records")
 
     def values(self, indicator: str, level: str, year: int | None, boundary_year: int) -> Slice | None:
         """The key's frame, or None when the build did not compute it (or refused it: computed again to raise)."""
@@ -97,12 +106,13 @@ class ValueTable:
             return None
         if self._refused[found] is not None:
             return None
-        meta = self.keys.iloc[found]
-        part = self.rows.iloc[meta["start"]:meta["stop"], len(KEY):]
-        frame = pd.DataFrame({c: _text_of(part[c], self._labels[c]) if c in self._labels else part[c].array
-                              for c in part.columns})
-        for column in json.loads(meta["objects"]):
-            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+        meta = self._slices[found]
+        part = self._columns.slice(meta["start"], meta["stop"] - meta["start"]).cast(self._decoded)
+        frame = part.to_pandas()
+        for column, dtype in self._nullable.items():  # one by one: DataFrame.astype(dict) rebuilds every column
+            frame[column] = frame[column].astype(dtype)
+        for column in json.loads(meta["objects"]):  # Python objects, missing as None, as the computation left them
+            frame[column] = pd.Series(part[column].to_pylist(), dtype=object)
         return Slice(frame, _text(meta["aggregated_from"]), json.loads(meta["unmatched"]),
                      None if pd.isna(meta["vintage"]) else int(meta["vintage"]), _text(meta["vintage_basis"]))
 
@@ -146,13 +156,6 @@ def _listed(column: pd.Series) -> list:
         labels = np.append(column.cat.categories.to_numpy(dtype=object), np.nan)
         return labels[column.cat.codes.to_numpy()].tolist()  # code -1 (missing) picks the appended NaN
     return column.tolist()
-
-
-def _text_of(column: pd.Series, labels: pa.Array) -> pd.api.extensions.ExtensionArray:
-    """A categorical column as text, taken from its categories by code in Arrow: pandas' own astype("str") builds
-    the text through Python objects and was a third of a cold values answer."""
-    codes = column.cat.codes.to_numpy()
-    return pd.array(pc.take(labels, pa.array(codes, mask=codes < 0)), dtype="str")
 
 
 def _year(value: object) -> int | None:
