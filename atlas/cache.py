@@ -107,7 +107,6 @@ class CacheSettings(BaseSettings):
     tile_alignments: CacheLimit = CacheLimit(entries=256, mb=16)
     mvt_properties: CacheLimit = CacheLimit(entries=64, mb=64)
     zoom_geometries: CacheLimit = CacheLimit(entries=64, mb=128)
-    profiles: CacheLimit = CacheLimit(entries=2048, mb=64)
     layer_files: CacheLimit = CacheLimit(entries=128, mb=256)
     place_matchers: CacheLimit = CacheLimit(entries=16, mb=8)
     places: CacheLimit = CacheLimit(entries=8, mb=16)
@@ -218,7 +217,6 @@ class BoundedCache(Generic[K, V]):
                 break
             if not flight.done.wait(_remaining()) or isinstance(flight.error, TimedOut):
                 continue  # out of time: the next round raises TimedOut; else compute it ourselves
-                continue
             if flight.error is not None:
                 raise flight.error
             return flight.value
@@ -254,7 +252,6 @@ class AtlasCaches:
     tile_alignments: BoundedCache[tuple, tuple[np.ndarray, np.ndarray]]
     mvt_properties: BoundedCache[tuple, list[Properties]]
     zoom_geometries: BoundedCache[tuple, GridGeometry]
-    profiles: BoundedCache[tuple, dict]
     layer_files: BoundedCache[tuple, LayerFile]
     place_matchers: BoundedCache[int, PlaceMatcher]
     places: BoundedCache[str, dict]

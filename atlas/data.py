@@ -35,6 +35,7 @@ from atlas.sources.participation_totals import participation_total_rows
 if TYPE_CHECKING:
     from atlas.figures.table import ValueTable
     from atlas.render.gridstore import GridStore
+    from atlas.render.topologies import TopologyStore
 
 BUILD_DIR_NAME = "build"
 log = logging.getLogger("atlas.data")
@@ -51,6 +52,7 @@ class AtlasData:
     crosswalks: Crosswalks
     caches: AtlasCaches = field(default_factory=AtlasCaches.from_settings, repr=False)
     grids: GridStore | None = field(default=None, repr=False)  # tile-grid geometry per zoom, from the boundaries
+    topologies: TopologyStore | None = field(default=None, repr=False)  # TopoJSON arcs per layer, likewise
     # Every value the build computed (atlas.figures.table). Not an __init__ field, so a copy with other
     # observations (dataclasses.replace) never answers from a table computed on the originals.
     value_table: ValueTable | None = field(default=None, init=False, repr=False)
@@ -137,9 +139,11 @@ def build_atlas(settings: AtlasSettings | None = None) -> AtlasData:
     observations = assign_vintages(observations, store, catalogue)
     from atlas.figures.table import build_value_table  # figures and renderers read the atlas: imported once it exists
     from atlas.render.gridstore import build_grids
+    from atlas.render.topologies import build_topologies
 
     data = AtlasData(catalogue, store, observations, _fingerprint(settings), settings.data_dir,
                      _crosswalks(store, observations), grids=build_grids(store))
+    data.topologies = build_topologies(data)
 
     data.value_table = build_value_table(data)
     return data
@@ -172,9 +176,10 @@ def write_cache(data: AtlasData, cache_dir: Path) -> Path:
         if data.value_table is not None:
             data.value_table.write(staging)
         grids = data.grids.write(staging) if data.grids is not None else []
+        topologies = data.topologies.write(staging) if data.topologies is not None else []
         checks = [c.__dict__ for c in data.boundaries.checks]
         meta = {"version": data.version, "checks": checks, "layers": files, "value_table": data.value_table is not None,
-                "grids": grids}
+                "grids": grids, "topologies": topologies}
         (staging / "build.json").write_text(json.dumps(meta, indent=1))
         if final.exists():
             final.rename(old)
@@ -226,10 +231,16 @@ def read_cache(cache_dir: Path, version: str, settings: AtlasSettings) -> AtlasD
         for name in meta["grids"]:
             reading = folder / name
             grids.add_file(reading)
+        from atlas.render.topologies import TopologyStore
+
+        topologies = TopologyStore()
+        for name in meta["topologies"]:
+            reading = folder / name
+            topologies.add_file(reading)
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:  # pyarrow's errors are ValueErrors
         raise CacheDamaged(reading, exc) from exc
     data = AtlasData(load_catalogue(CATALOGUE_PATH), store, observations, version, settings.data_dir, crosswalks,
-                     grids=grids)
+                     grids=grids, topologies=topologies)
     data.value_table = table
     return data
 

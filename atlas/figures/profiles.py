@@ -33,10 +33,12 @@ def find_region(data: AtlasData, code: str, year: int | None) -> tuple[str, int]
 def region_profile(data: AtlasData, code: str, year: int | None = None) -> dict:
     """Name, parents, area, the latest value of every indicator with its rank, and each time series.
 
-    Cached (callers must not modify the result): a profile touches every indicator.
+    Computed on each call, from the build's value table (2 ms): the API's response cache keeps each answer as
+    encoded bytes, and a cached copy of the dict beside it cost memory and, to estimate its size, half as long
+    again as computing it.
     """
     level, boundary_year = find_region(data, code, year)
-    return data.caches.profiles.get_or_compute((code, boundary_year), lambda: _profile(data, code, level, boundary_year))
+    return _profile(data, code, level, boundary_year)
 
 
 def _profile(data: AtlasData, code: str, level: str, boundary_year: int) -> dict:

@@ -31,6 +31,7 @@ from atlas.geography.geometry import polygonal_part
 from atlas.geography.vocabulary import OUTPUT_CRS, RD_NEW
 from atlas.render.csvtext import spreadsheet_csv
 from atlas.render.geojson import feature_collection
+from atlas.render.topologies import topology_json
 from atlas.render.workbook import MEDIA_TYPE as WORKBOOK_MEDIA_TYPE
 from atlas.render.workbook import indicator_metadata, workbook
 
@@ -134,7 +135,7 @@ CSV_LOCALES = {"standard": {"sep": ",", "decimal": "."}, "nl": {"sep": ";", "dec
 
 
 def export_layer(data: AtlasData, frame: gpd.GeoDataFrame, fmt: str, indicators: list[str],
-                 csv_locale: str = "standard") -> LayerFile:
+                 csv_locale: str = "standard", whole: bool = False) -> LayerFile:
     """Serialise a layer; GeoJSON is RFC 7946 (WGS84, no crs member) unless another CRS was asked for.
 
     CSV in the `nl` locale opens as columns in Dutch Excel: semicolons, decimal commas and a UTF-8 byte order
@@ -151,10 +152,9 @@ def export_layer(data: AtlasData, frame: gpd.GeoDataFrame, fmt: str, indicators:
         table = spreadsheet_csv(pd.DataFrame(frame.drop(columns="geometry")), **CSV_LOCALES[csv_locale])
         content = table.encode("utf-8-sig" if csv_locale == "nl" else "utf-8")
         stem += "" if csv_locale == "standard" else f"_{csv_locale}"
-    elif fmt == "topojson":
-        import topojson
-
-        content = topojson.Topology(frame, prequantize=False, topology=True).to_json().encode()  # type: ignore[union-attr]
+    elif fmt == "topojson":  # `whole`: every region on its own geometry in WGS84, as the build's topology holds
+        built = data.topologies.filled(level, year, frame) if whole and data.topologies is not None else None
+        content = (built or topology_json(frame)).encode()
     elif fmt == "geojson":
         collection = feature_collection(frame, na="null")  # encoded once (to_json, parsed back, took a quarter)
         if epsg != 4326:
@@ -195,7 +195,8 @@ def layer_file(data: AtlasData, level: str, year: int, indicators: list[str], cr
         estimate = estimated_size(frame, fmt)
         if max_bytes is not None and estimate > max_bytes:
             raise ResponseTooLarge(estimate, max_bytes, TOO_LARGE_HINT)
-        return export_layer(data, frame, fmt, indicators, csv_locale)
+        return export_layer(data, frame, fmt, indicators, csv_locale,
+                            whole=crs == "EPSG:4326" and not simplify and not within)
 
     key = (level, year, tuple(indicators), crs, simplify, fmt, within, csv_locale)
     return data.caches.layer_files.get_or_compute(key, compute)
