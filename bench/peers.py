@@ -66,6 +66,7 @@ class Routes:
     """How one server spells each request; None where it does not offer it."""
 
     tile: Callable[[int, int, int], str] | None = None
+    raster: Callable[[int, int, int], str] | None = None  # PNG; a server without them is measured on its MVT
     page: Callable[[int], str] | None = None
     bbox: str | None = None
     feature: Callable[[str], str] | None = None
@@ -75,20 +76,24 @@ class Routes:
 ATLAS_OGC = f"/ogc/collections/gemeente_{YEAR}/items"
 TIPG_OGC = "/collections/public.gemeente/items"
 PYGEOAPI_OGC = "/collections/gemeente/items"
+ATLAS_TILE = f"/api/v1/tiles/gemeente/{INDICATOR}/{{z}}/{{x}}/{{y}}.{{ext}}?year={YEAR}&boundary_year={YEAR}"
+TIPG_TILE = "/collections/public.gemeente/tiles/WebMercatorQuad/{z}/{x}/{y}"
+NGINX_TILE = "/tiles/{z}/{x}/{y}.mvt"
 ROUTES = {
     "atlas": Routes(
-        tile=lambda z, x, y: f"/api/v1/tiles/gemeente/{INDICATOR}/{z}/{x}/{y}.mvt?year={YEAR}&boundary_year={YEAR}",
+        tile=lambda z, x, y: ATLAS_TILE.format(z=z, x=x, y=y, ext="mvt"),
+        raster=lambda z, x, y: ATLAS_TILE.format(z=z, x=x, y=y, ext="png"),
         page=lambda offset: f"{ATLAS_OGC}?limit=10&offset={offset}", bbox=f"{ATLAS_OGC}?limit=100&bbox={UTRECHT}",
         feature=lambda code: f"{ATLAS_OGC}/{code}", layer=f"/api/v1/layers/gemeente?year={YEAR}"),
     "tipg": Routes(
-        tile=lambda z, x, y: f"/collections/public.gemeente/tiles/WebMercatorQuad/{z}/{x}/{y}",
+        tile=lambda z, x, y: TIPG_TILE.format(z=z, x=x, y=y),
         page=lambda offset: f"{TIPG_OGC}?limit=10&offset={offset}", bbox=f"{TIPG_OGC}?limit=100&bbox={UTRECHT}",
         feature=lambda code: f"{TIPG_OGC}/{code}", layer=f"{TIPG_OGC}?limit=1000"),
     "pygeoapi": Routes(
         page=lambda offset: f"{PYGEOAPI_OGC}?f=json&limit=10&offset={offset}",
         bbox=f"{PYGEOAPI_OGC}?f=json&limit=100&bbox={UTRECHT}",
         feature=lambda code: f"{PYGEOAPI_OGC}/{code}?f=json", layer=f"{PYGEOAPI_OGC}?f=json&limit=1000"),
-    "nginx": Routes(tile=lambda z, x, y: f"/tiles/{z}/{x}/{y}.mvt", layer="/gemeente.geojson"),
+    "nginx": Routes(tile=lambda z, x, y: NGINX_TILE.format(z=z, x=x, y=y), layer="/gemeente.geojson"),
 }
 
 
@@ -144,6 +149,8 @@ def workloads(tiles_low: list, tiles_all: list, codes: list[str], warm_tiles: in
     return [
         Workload(f"cold MVT z7-z10 ({len(tiles_low)} tiles once)", True, (1, 16, 32), tile_paths(tiles_low)),
         Workload(f"cold MVT z6-z12 ({len(tiles_all)} tiles once)", True, (1, 16, 32), tile_paths(tiles_all)),
+        Workload(f"cold PNG z7-z10 ({len(tiles_low)} tiles once; peers: their MVT)", True, (1, 16, 32),
+                 lambda r: tile_paths(tiles_low)(Routes(tile=r.raster or r.tile))),
         Workload(f"warm MVT ({len(warm)} tiles repeated)", False, (1, 32), tile_paths(warm)),
         Workload("OGC items pages of 10", False, (1, 32),
                  lambda r: [r.page(o) for o in range(0, len(codes), 10)] if r.page else None),
