@@ -79,6 +79,7 @@ DAMAGE = {
     "truncated tile grid": ("grid_gemeente_2022.arrow", _truncate),
     "missing tile grid": ("grid_provincie_2025.arrow", Path.unlink),
     "missing topology": ("topology_corop_2020.json", Path.unlink),
+    "truncated topology": ("topology_gemeente_2023.json", _truncate),
 }
 
 

@@ -222,7 +222,10 @@ def read_layer(path: Path) -> gpd.GeoDataFrame:
     for name, column in geo["columns"].items():
         frame[name] = gpd.GeoSeries.from_wkb(table[name].to_numpy(), index=frame.index,
                                              crs=_crs(json.dumps(column["crs"], sort_keys=True)))
-    return gpd.GeoDataFrame(frame, geometry=geo["primary_column"])
+    layer = gpd.GeoDataFrame(frame, geometry=geo["primary_column"])
+    if b"PANDAS_ATTRS" in table.schema.metadata:  # as geopandas restores them (the build's repair count)
+        layer.attrs = json.loads(table.schema.metadata[b"PANDAS_ATTRS"])
+    return layer
 
 
 @lru_cache(maxsize=len(PROJECTIONS) + 1)

@@ -1,12 +1,10 @@
 """The TopoJSON topologies the build stores: a download filled from one is byte for byte what topojson computes
-for the whole layer, only whole WGS84 layers are answered from it, and a file damaged after loading costs time,
-never a download."""
+for the whole layer, and only whole WGS84 layers of the same regions are answered from it (a damaged file makes
+the build rebuild: tests/test_selfheal.py)."""
 
 from __future__ import annotations
 
 import json
-import logging
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -56,15 +54,9 @@ def test_only_a_whole_wgs84_layer_is_served_from_the_build(data, monkeypatch):
     assert served == [True]  # the others never asked the build's topology
 
 
-def test_a_damaged_file_after_loading_is_logged_and_computed(data, tmp_path: Path, caplog):
-    store = TopologyStore()
-    names = data.topologies.write(tmp_path)
-    for name in names:
-        store.add_file(tmp_path / name)
-    (tmp_path / "topology_gemeente_2023.json").write_text('{"type": "Topol')
+def test_a_frame_of_other_regions_is_not_filled_into_the_layers_topology(data):
     frame = layer_frame(data, "gemeente", 2023, [])
-    with caplog.at_level(logging.WARNING, logger="atlas.render.topologies"):
-        assert store.filled("gemeente", 2023, frame) is None
-    assert "cannot read the built topology" in caplog.records[0].getMessage()
-    assert store.filled("gemeente", 2022, layer_frame(data, "gemeente", 2022, [])) == topology_json(
-        layer_frame(data, "gemeente", 2022, []))
+    renamed = frame.assign(code=frame["code"].where(frame.index != 5, "GM9999"))
+    assert data.topologies.filled("gemeente", 2023, frame) is not None
+    assert data.topologies.filled("gemeente", 2023, renamed) is None
+    assert data.topologies.filled("gemeente", 2023, frame.iloc[::-1]) is None
