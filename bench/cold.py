@@ -73,6 +73,9 @@ def main() -> None:
                 result = run_once(server.port, paths, clients, headers=GZIP)
             throughput[clients] = result.throughput
             print(line(name, clients, result, health), flush=True)
+            if clients == 1 and len(paths) <= len(FORMATS):  # one connection answers in order: each URL's time
+                for path, latency in zip(paths, result.latencies_ms):
+                    print(f"{'':42s} {latency:8.1f} ms  {path}")
         if len(throughput) == 2:
             print(f"{'':42s} 32 connections / 1: {throughput[32] / throughput[1]:.2f}")
 
