@@ -8,6 +8,7 @@ test) sees the environment of its own start; lists are accepted comma-separated
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Annotated
@@ -17,6 +18,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from atlas.settings import REPO_ROOT
 
+# one Python process computes on one core at a time (the GIL), so the default is a worker per core; each adds
+# about 120 MiB (bench/workers_memory.py), and past 8 the shared machine is better told explicitly
+MAX_DEFAULT_WORKERS = 8
 ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$")
 
 
@@ -29,7 +33,9 @@ class ApiSettings(_FromEnvironment):
 
     host: str = Field(default="127.0.0.1", description="Address the server binds to.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port the server listens on.")
-    workers: int = Field(default=1, ge=1, le=64, description="worker processes; more than one are forked from one load of the data (gunicorn), sharing it.")
+    workers: int = Field(default_factory=lambda: min(os.cpu_count() or 1, MAX_DEFAULT_WORKERS), ge=1, le=64,
+                         description="Worker processes (default: one per core, at most 8); more than one are forked "
+                                     "from one load of the data (gunicorn), sharing it.")
     request_timeout_s: float = Field(default=30.0, gt=0, description="Requests running longer get 503.")
     max_response_mb: int = Field(default=64, ge=1, description="Largest generated download; larger asks get 413.")
     max_header_kb: int = Field(default=32, ge=1, description="Largest request headers (all together); larger get 431.")

@@ -23,6 +23,8 @@ from pathlib import Path
 
 from loadclient import LoadResult, ServerProcess, run_once
 
+from api.settings import ApiSettings
+
 GZIP = {"Accept-Encoding": "gzip"}
 FORMATS = ("geojson", "gpkg", "csv", "topojson", "geoparquet", "flatgeobuf", "xlsx")
 
@@ -52,7 +54,8 @@ def line(name: str, clients: int, result: LoadResult, health: LoadResult) -> str
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--workers", type=int, default=1, help="ATLAS_WORKERS of the server")
+    parser.add_argument("--workers", type=int, default=ApiSettings().workers,
+                        help="ATLAS_WORKERS of the server (default: the server's own, one per core)")
     parser.add_argument("--only", default="", help="run only sets whose name contains this text")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="atlas-bench-cold-"))

@@ -34,6 +34,8 @@ from shapely.geometry import box, shape
 from shapely.ops import unary_union
 from shapely.prepared import prep
 
+from api.settings import ApiSettings
+
 YEAR = 2022
 INDICATOR = "kwb_population"
 UTRECHT = "5.0,52.03,5.2,52.15"
@@ -177,8 +179,9 @@ def main() -> None:
     parser.add_argument("--client", choices=("python", "wrk"), default="python",
                         help="load client of the warm runs (cold runs ask every URL once from the Python client); wrk "
                              "is installed with apt when missing")
-    parser.add_argument("--atlas-workers", type=int, default=1,
-                        help="the atlas's worker processes (ATLAS_WORKERS; forked from one load, as `atlas serve`)")
+    parser.add_argument("--atlas-workers", type=int, default=ApiSettings().workers,
+                        help="the atlas's worker processes (ATLAS_WORKERS, forked from one load as `atlas serve` does; "
+                             "default: the server's own, one per core)")
     args = parser.parse_args()
     wanted = [p.strip() for p in args.peers.split(",") if p.strip()]
     unknown = sorted(set(wanted) - set(PEERS))

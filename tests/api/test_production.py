@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import os
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -71,9 +73,10 @@ def test_a_request_over_the_time_limit_gets_503_problem_json(configured):
     assert response.headers["content-type"] == "application/problem+json" and "longer than" in response.json()["detail"]
 
 
-def test_serve_with_two_workers_answers_from_both(settings, data):
+def test_serve_with_two_workers_spreads_connections_over_both(settings, data):
     """`atlas serve --workers 2` forks two worker processes from one load of the atlas (gunicorn preload, so
-    they share its memory: bench/workers_memory.py); both answer."""
+    they share its memory: bench/workers_memory.py), each listening on its own socket: 32 connections opened
+    at once reach both, where on one shared socket the first worker to wake often accepted all of them."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -82,18 +85,43 @@ def test_serve_with_two_workers_answers_from_both(settings, data):
     process = subprocess.Popen([sys.executable, "-m", "atlas.cli", "serve", "--port", str(port), "--workers", "2"],
                                env=env, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        deadline, answers = time.time() + 90, list[str]()
-        while time.time() < deadline and len(answers) < 40:
+        deadline = time.time() + 90
+        while time.time() < deadline:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=5) as response:
-                    answers.append(json.loads(response.read())["status"])
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=5).close()
+                break
             except OSError:
                 time.sleep(0.3)
-        assert answers.count("ok") == 40
+        with socket.socket() as taken:
+            with pytest.raises(OSError):
+                taken.bind(("127.0.0.1", port))  # the master keeps the port while workers come and go
+        connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=10) for _ in range(32)]
+        for connection in connections:
+            connection.connect()
+        for connection in connections:
+            connection.request("GET", "/api/v1/health")
+        statuses = [connection.getresponse().status for connection in connections]
+        held = {worker: _connections_on(worker, port) for worker in _children(process.pid)}
+        for connection in connections:
+            connection.close()
     finally:
         process.terminate()
         _, errors = process.communicate(timeout=30)
+    assert statuses == [200] * 32
+    assert len(held) == 2 and sum(held.values()) == 32 and min(held.values()) > 0, held
     assert errors.count("Booting worker with pid") == 2 and errors.count("Started server process") == 2, errors[-2000:]
+
+
+def _children(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def _connections_on(pid: int, port: int) -> int:
+    """Established TCP connections to `port` among the sockets `pid` holds (Linux /proc)."""
+    inodes = {os.readlink(fd)[8:-1] for fd in Path(f"/proc/{pid}/fd").iterdir()
+              if os.readlink(fd).startswith("socket:[")}
+    rows = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
+    return sum(1 for row in rows if int(row[1].split(":")[1], 16) == port and row[3] == "01" and row[9] in inodes)
 
 
 def test_cors_origins_may_be_comma_separated(configured):
