@@ -16,22 +16,13 @@ from atlas.render.export_text import LANGUAGES
 def _serve(args: argparse.Namespace) -> int:
     """Loads (and if need be repairs) the atlas before serving, so a data problem is one line from the command
     line rather than a traceback from a worker; every worker serves that very load (api.prefork)."""
-    import uvicorn
-
     from api.app import create_app
-    from api.prefork import PreforkServer
-    from api.protocol import HeaderTimeoutProtocol
+    from api.prefork import serve
     from atlas.data import load_atlas
 
     settings = ApiSettings()
     app = create_app(load_atlas())
-    workers = args.workers or settings.workers
-    host, port = args.host or settings.host, args.port or settings.port
-    # the atlas writes its own JSON access log; incomplete request headers time out (HeaderTimeoutProtocol)
-    if workers == 1:
-        uvicorn.run(app, host=host, port=port, http=HeaderTimeoutProtocol, access_log=False)
-    else:
-        PreforkServer(app, host, port, workers).run()
+    serve(app, args.host or settings.host, args.port or settings.port, args.workers or settings.workers)
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Several worker processes sharing one load of the atlas.
+"""How `atlas serve` runs the app: in one process, or in several worker processes sharing one load of the atlas.
 
 uvicorn's own `--workers` spawns fresh interpreters, so every worker loads the whole atlas again (two workers
 used twice the memory of one). gunicorn instead builds the app once in its master (preload) and forks the
@@ -14,12 +14,14 @@ gives gunicorn a private Unix socket that nobody connects to.
 
 from __future__ import annotations
 
+import gc
 import shutil
 import socket
 import tempfile
 from pathlib import Path
 from typing import Any, ClassVar
 
+import uvicorn
 from fastapi import FastAPI
 from gunicorn.app.base import BaseApplication
 from uvicorn_worker import UvicornWorker
@@ -29,6 +31,21 @@ from api.protocol import HeaderTimeoutProtocol
 # a worker that answers no heartbeat for this long is replaced; CPU work runs off the event loop, so only a
 # hung process misses it
 WORKER_TIMEOUT_S = 120
+
+
+def serve(app: FastAPI, host: str, port: int, workers: int) -> None:
+    """Serve `app` as `atlas serve` does: in this process, or in `workers` processes forked from it.
+
+    What every process would otherwise do on its first request is done once here, before any fork: the OpenAPI
+    document (the response cache reads the declared parameters from it) took 0.36 s, so the first visitor of
+    each worker waited half a second. The objects it made are then frozen out of the garbage collector, as
+    `create_app` does with the loaded atlas, so the workers keep sharing their pages."""
+    app.openapi()
+    gc.freeze()
+    if workers == 1:  # the atlas writes its own JSON access log; incomplete request headers time out
+        uvicorn.run(app, host=host, port=port, http=HeaderTimeoutProtocol, access_log=False)
+    else:
+        PreforkServer(app, host, port, workers).run()
 
 
 class AtlasWorker(UvicornWorker):
@@ -48,17 +65,19 @@ class PreforkServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no
         self.application, self.options = app, {
             "bind": f"unix:{self.private}", "workers": workers, "worker_class": f"{__name__}.AtlasWorker",
             "preload_app": True, "timeout": WORKER_TIMEOUT_S, "accesslog": None, "post_fork": self._listen,
+            # gunicorn's runtime control socket is one fixed path per user: two atlases would take it from each other
+            "control_socket_disable": True,
             "when_ready": self._announce, "on_exit": lambda _arbiter: shutil.rmtree(self.private.parent, True)}
         super().__init__()
 
     def _listen(self, _arbiter: Any, worker: AtlasWorker) -> None:
-        """In a new worker: its own listener on the served address instead of the master's private socket."""
+        """In a new worker: its own socket on the served address instead of the master's private one. Bound
+        only: it listens (and so receives connections) once the worker's server starts serving on it, not while
+        the worker still boots, which held the connections the kernel gave it for half a second."""
         for inherited in worker.sockets:
             inherited.close()
         self.reservation.close()
-        listener = _reuse_port_socket(*self.address)
-        listener.listen(2048)
-        worker.sockets = [listener]
+        worker.sockets = [_reuse_port_socket(*self.address)]
 
     def _announce(self, arbiter: Any) -> None:
         arbiter.log.info("Workers listen at http://%s:%s, each on its own socket (SO_REUSEPORT)", *self.address)

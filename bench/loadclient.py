@@ -48,7 +48,8 @@ class ServerProcess:
     def __enter__(self) -> ServerProcess:
         command = [sys.executable, str(BENCH_DIR / "serve.py"), "--port", str(self.port),
                    "--static", str(self.static_dir)]
-        self.process = subprocess.Popen(command, env=self.env, stdout=subprocess.DEVNULL)  # JSON access log
+        with (self.static_dir / "server.log").open("a") as log:  # gunicorn's lines, not between the results
+            self.process = subprocess.Popen(command, env=self.env, stdout=subprocess.DEVNULL, stderr=log)
         deadline = time.time() + 120
         while time.time() < deadline:
             try:
@@ -56,9 +57,9 @@ class ServerProcess:
                     return self
             except OSError:
                 if self.process.poll() is not None:
-                    raise RuntimeError("benchmark server exited during start") from None
+                    raise RuntimeError(f"benchmark server exited during start: {self.static_dir / 'server.log'}") from None
                 time.sleep(0.2)
-        raise RuntimeError("benchmark server did not start within 120 s")
+        raise RuntimeError(f"benchmark server did not start within 120 s: {self.static_dir / 'server.log'}")
 
     def __exit__(self, *exc: object) -> None:
         if self.process:

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import argparse
 
-import uvicorn
 from fastapi.staticfiles import StaticFiles
 
 from api.app import create_app
-from api.prefork import PreforkServer
+from api.prefork import serve
 from api.settings import ApiSettings
 
 
@@ -20,11 +19,7 @@ def main() -> None:
     args = parser.parse_args()
     app = create_app()
     app.mount("/bench-static", StaticFiles(directory=args.static))
-    workers = ApiSettings().workers
-    if workers > 1:
-        PreforkServer(app, "127.0.0.1", args.port, workers).run()
-    else:
-        uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
+    serve(app, "127.0.0.1", args.port, ApiSettings().workers)
 
 
 if __name__ == "__main__":
