@@ -76,8 +76,9 @@ def layer_frame(
     _check(crs, OUTPUT_CRS, "crs")
     if not 0 <= simplify <= MAX_SIMPLIFY_M:
         raise InvalidChoice("simplify", simplify, [f"0..{MAX_SIMPLIFY_M:g} metres"])
-    layer = data.boundaries.get(level, year)
-    frame = gpd.GeoDataFrame(layer[BASE_COLUMNS].copy(), geometry=layer["geom_rd"].values, crs=RD_NEW)
+    # the store holds each region in all three output CRSs; only a simplification (in metres) reprojects
+    layer = data.boundaries.projected(level, year, RD_NEW if simplify else OUTPUT_CRS[crs])
+    frame = gpd.GeoDataFrame(layer[BASE_COLUMNS].copy(), geometry=layer.geometry.values, crs=layer.crs)
     for indicator_id in indicators:
         values_year = value_year(data, indicator_id, level, year)
         values = indicator_values(data, indicator_id, level, values_year, year).frame.set_index("code")
@@ -93,7 +94,7 @@ def layer_frame(
     if simplify:
         simplified = shapely.coverage_simplify(frame.geometry.values, simplify)
         frame["geometry"] = [polygonal_part(g) for g in simplified]
-    return frame.to_crs(OUTPUT_CRS[crs])
+    return frame.to_crs(OUTPUT_CRS[crs]) if simplify else frame
 
 
 def _metadata(data: AtlasData, indicators: list[str]) -> dict:
