@@ -27,6 +27,7 @@ from gunicorn.app.base import BaseApplication
 from uvicorn_worker import UvicornWorker
 
 from api.protocol import HeaderTimeoutProtocol
+from atlas.render.layers import prepare_writers
 
 # a worker that answers no heartbeat for this long is replaced; CPU work runs off the event loop, so only a
 # hung process misses it
@@ -38,9 +39,10 @@ def serve(app: FastAPI, host: str, port: int, workers: int) -> None:
 
     What every process would otherwise do on its first request is done once here, before any fork: the OpenAPI
     document (the response cache reads the declared parameters from it) took 0.36 s, so the first visitor of
-    each worker waited half a second. The objects it made are then frozen out of the garbage collector, as
+    each worker waited half a second; the download formats' writers set themselves up on first use. The objects it made are then frozen out of the garbage collector, as
     `create_app` does with the loaded atlas, so the workers keep sharing their pages."""
     app.openapi()
+    prepare_writers(app.state.data)
     gc.freeze()
     if workers == 1:  # the atlas writes its own JSON access log; incomplete request headers time out
         uvicorn.run(app, host=host, port=port, http=HeaderTimeoutProtocol, access_log=False)

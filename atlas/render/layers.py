@@ -28,7 +28,7 @@ from atlas.figures.semantics import typed_values
 from atlas.figures.values import available_levels, available_years, indicator_values
 from atlas.geography.areas import regions_within
 from atlas.geography.geometry import polygonal_part
-from atlas.geography.vocabulary import OUTPUT_CRS, RD_NEW
+from atlas.geography.vocabulary import LEVELS, OUTPUT_CRS, RD_NEW
 from atlas.render.csvtext import spreadsheet_csv
 from atlas.render.geojson import feature_collection
 from atlas.render.topologies import topology_json
@@ -95,6 +95,16 @@ def layer_frame(
         simplified = shapely.coverage_simplify(frame.geometry.values, simplify)
         frame["geometry"] = [polygonal_part(g) for g in simplified]
     return frame.to_crs(OUTPUT_CRS[crs]) if simplify else frame
+
+
+def prepare_writers(data: AtlasData) -> None:
+    """Serialise the coarsest layer once in every format, unkept: the writers' lazy imports and first-use set-up
+    (a third of a cold GeoJSON or GeoParquet download) then happen in the process that forks the server's workers,
+    instead of in each worker's first download."""
+    level = next(lv for lv in LEVELS if data.boundaries.years(lv))
+    frame = layer_frame(data, level, max(data.boundaries.years(level)), [])
+    for fmt in FORMATS:
+        export_layer(data, frame, fmt, [])
 
 
 def _metadata(data: AtlasData, indicators: list[str]) -> dict:

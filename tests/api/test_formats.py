@@ -14,6 +14,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from atlas.render import layers
+from atlas.render.layers import FORMATS, export_layer, prepare_writers
 
 INDICATOR = "pct_higher_educated_15_75"
 GEMEENTEN_2022 = 345
@@ -89,3 +91,13 @@ def test_values_and_profile_as_xlsx(client):
     meta = list(book["metadata"].iter_rows(values_only=True))
     assert indicators == {row[0] for row in meta[1:]} and INDICATOR in indicators
     assert client.get("/api/v1/regions/GM0344", params={"format": "pdf"}).status_code == 400
+
+
+def test_writers_prepared_before_the_workers_fork_keep_nothing(data, monkeypatch):
+    """`atlas serve` writes the coarsest layer in every format before forking (api.prefork.serve); every writer
+    must run on the real data, and nothing of it may take room in the layer cache."""
+    written = []
+    monkeypatch.setattr(layers, "export_layer", lambda *args: written.append(args[2]) or export_layer(*args))
+    before = len(data.caches.layer_files)
+    prepare_writers(data)
+    assert written == list(FORMATS) and len(data.caches.layer_files) == before
