@@ -97,7 +97,12 @@ def test_writers_prepared_before_the_workers_fork_keep_nothing(data, monkeypatch
     """`atlas serve` writes the coarsest layer in every format before forking (api.prefork.serve); every writer
     must run on the real data, and nothing of it may take room in the layer cache."""
     written = []
-    monkeypatch.setattr(layers, "export_layer", lambda *args: written.append(args[2]) or export_layer(*args))
+
+    def export(*args):
+        written.append(args[2])
+        return export_layer(*args)
+
+    monkeypatch.setattr(layers, "export_layer", export)
     before = len(data.caches.layer_files)
     prepare_writers(data)
     assert written == list(FORMATS) and len(data.caches.layer_files) == before
