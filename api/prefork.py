@@ -39,8 +39,9 @@ def serve(app: FastAPI, host: str, port: int, workers: int) -> None:
 
     What every process would otherwise do on its first request is done once here, before any fork: the OpenAPI
     document (the response cache reads the declared parameters from it) took 0.36 s, so the first visitor of
-    each worker waited half a second; the download formats' writers set themselves up on first use. The objects it made are then frozen out of the garbage collector, as
-    `create_app` does with the loaded atlas, so the workers keep sharing their pages."""
+    each worker waited half a second, and the download formats' writers set themselves up on first use. What
+    that made is then frozen out of the garbage collector, as `create_app` does with the loaded atlas, so the
+    workers keep sharing its pages."""
     app.openapi()
     prepare_writers(app.state.data)
     gc.freeze()
@@ -74,8 +75,8 @@ class PreforkServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no
 
     def _listen(self, _arbiter: Any, worker: AtlasWorker) -> None:
         """In a new worker: its own socket on the served address instead of the master's private one. Bound
-        only: it listens (and so receives connections) once the worker's server starts serving on it, not while
-        the worker still boots, which held the connections the kernel gave it for half a second."""
+        only: it listens (and so is given connections) once the worker's server starts serving on it, not while
+        the worker still boots and could not answer them."""
         for inherited in worker.sockets:
             inherited.close()
         self.reservation.close()
