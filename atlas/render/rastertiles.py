@@ -24,9 +24,9 @@ from atlas.render.geojson import polygon_geometries
 from atlas.render.schemes import hex_to_rgb
 from atlas.render.tilegrid import EXTENT, GridGeometry, TileAddress, polygonal
 
-# rasterio's in-memory raster reads its transform before setting it, and hides that one warning with
-# `warnings.catch_warnings`, which is not thread-safe: with tiles drawn in two threads at once the hidden warning
-# escaped (rasterio 1.4), although every tile is drawn with the transform given (tests/render/test_tiles.py).
+# rasterio's in-memory raster hides this warning of its own with `warnings.catch_warnings`, which is not
+# thread-safe: with tiles drawn in two threads at once it escaped (rasterio 1.4), although every tile is drawn
+# with the transform given (tests/render/test_tiles.py compares tiles drawn at once with tiles drawn alone).
 warnings.filterwarnings("ignore", "Dataset has no geotransform", NotGeoreferencedWarning, r"rasterio\.features")
 
 TRANSPARENT, BORDER, NO_DATA, FIRST_CLASS = 0, 1, 2, 3
