@@ -116,7 +116,7 @@ class CacheSettings(BaseSettings):
     measured_networks: CacheLimit = CacheLimit(entries=64, mb=64)  # finished network answers, per query
     parent_matches: CacheLimit = CacheLimit(entries=512, mb=8)  # level x pairs of held years: bounded by the data
     analyses: CacheLimit = CacheLimit(entries=128, mb=64)  # permutation tests, composites, analysis map layers
-    ogc_features: CacheLimit = CacheLimit(entries=64, mb=128)  # a layer's GeoJSON features per CRS (OGC items)
+    ogc_features: CacheLimit = CacheLimit(entries=64, mb=128)  # OGC items features in RD New or Web Mercator
 
     def limits(self) -> dict[str, CacheLimit]:
         return {name: getattr(self, name) for name in type(self).model_fields}

@@ -34,6 +34,7 @@ from atlas.sources.participation_totals import participation_total_rows
 
 if TYPE_CHECKING:
     from atlas.figures.table import ValueTable
+    from atlas.render.features import FeatureStore
     from atlas.render.gridstore import GridStore
     from atlas.render.topologies import TopologyStore
 
@@ -53,6 +54,7 @@ class AtlasData:
     caches: AtlasCaches = field(default_factory=AtlasCaches.from_settings, repr=False)
     grids: GridStore | None = field(default=None, repr=False)  # tile-grid geometry per zoom, from the boundaries
     topologies: TopologyStore | None = field(default=None, repr=False)  # TopoJSON arcs per layer, likewise
+    features: FeatureStore | None = field(default=None, repr=False)  # each layer's OGC features, likewise
     # Every value the build computed (atlas.figures.table). Not an __init__ field, so a copy with other
     # observations (dataclasses.replace) never answers from a table computed on the originals.
     value_table: ValueTable | None = field(default=None, init=False, repr=False)
@@ -138,12 +140,14 @@ def build_atlas(settings: AtlasSettings | None = None) -> AtlasData:
                              ignore_index=True)
     observations = assign_vintages(observations, store, catalogue)
     from atlas.figures.table import build_value_table  # figures and renderers read the atlas: imported once it exists
+    from atlas.render.features import build_features
     from atlas.render.gridstore import build_grids
     from atlas.render.topologies import build_topologies
 
     data = AtlasData(catalogue, store, observations, _fingerprint(settings), settings.data_dir,
                      _crosswalks(store, observations), grids=build_grids(store))
     data.topologies = build_topologies(data)
+    data.features = build_features(data)
 
     data.value_table = build_value_table(data)
     return data
@@ -177,9 +181,10 @@ def write_cache(data: AtlasData, cache_dir: Path) -> Path:
             data.value_table.write(staging)
         grids = data.grids.write(staging) if data.grids is not None else []
         topologies = data.topologies.write(staging) if data.topologies is not None else []
+        features = data.features.write(staging) if data.features is not None else []
         checks = [c.__dict__ for c in data.boundaries.checks]
         meta = {"version": data.version, "checks": checks, "layers": files, "value_table": data.value_table is not None,
-                "grids": grids, "topologies": topologies}
+                "grids": grids, "topologies": topologies, "features": features}
         (staging / "build.json").write_text(json.dumps(meta, indent=1))
         if final.exists():
             final.rename(old)
@@ -237,10 +242,16 @@ def read_cache(cache_dir: Path, version: str, settings: AtlasSettings) -> AtlasD
         for name in meta["topologies"]:
             reading = folder / name
             topologies.add_file(reading)
+        from atlas.render.features import FeatureStore
+
+        features = FeatureStore()
+        for name in meta["features"]:
+            reading = folder / name
+            features.add_file(reading, store)
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:  # pyarrow's errors are ValueErrors
         raise CacheDamaged(reading, exc) from exc
     data = AtlasData(load_catalogue(CATALOGUE_PATH), store, observations, version, settings.data_dir, crosswalks,
-                     grids=grids, topologies=topologies)
+                     grids=grids, topologies=topologies, features=features)
     data.value_table = table
     return data
 

@@ -133,6 +133,7 @@ def with_imports(data: AtlasData, cache_dir: Path) -> AtlasData:
     combined = hashlib.sha256(f"{base_version}:{store.version()}".encode()).hexdigest()[:16]
     version = f"{combined}+{base_version}" if store.version() else base_version  # tile URLs use the first 12
     merged = AtlasData(Catalogue(indicators), data.boundaries, pd.concat(frames, ignore_index=True), version,
-                       data.data_dir, data.crosswalks, grids=data.grids, topologies=data.topologies)
+                       data.data_dir, data.crosswalks, grids=data.grids,
+                       topologies=data.topologies, features=data.features)
     merged.value_table = data.value_table  # shipped values do not depend on imports; imported ones are not in it
     return merged
