@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
@@ -22,6 +20,7 @@ from atlas.geography.vocabulary import LEVEL_INFO
 from atlas.render.csvtext import spreadsheet_csv
 from atlas.render.tilegrid import bounds_wgs84
 from atlas.render.tilematrixsets import tile_sets
+from atlas.render.valuedocuments import indicator_document, values_document
 from atlas.render.workbook import MEDIA_TYPE as WORKBOOK_MEDIA_TYPE
 from atlas.render.workbook import indicator_metadata, workbook
 from atlas.sources.catalogue import THEMES
@@ -138,6 +137,9 @@ def values(
     boundaries: int | None = Depends(boundary_year),
     data: AtlasData = Depends(atlas_data),
 ) -> Response:
+    if format is TableFormat.json and not within:
+        return Response(indicator_document(data, indicator_id, level.value, year, boundaries),
+                        media_type="application/json")
     result = indicator_values(data, indicator_id, level.value, year, boundaries)
     frame = typed_values(result.frame.drop(columns=["note"]), result.indicator.decimals)
     if within:
@@ -151,9 +153,4 @@ def values(
         metadata = indicator_metadata(data, indicator_id, result.year, result.meta()["territory"], frame["qualifier"])
         return Response(workbook(frame, [metadata]), media_type=WORKBOOK_MEDIA_TYPE,
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-    meta = {**result.meta(), "reference": national_reference(data, indicator_id, result.year, level.value)}
-    # the rows as pandas encodes them, placed in the body as they are (parsing and encoding them again was a
-    # fifth of a cold answer)
-    body = (f'{{"meta":{json.dumps(meta, ensure_ascii=False, allow_nan=False, separators=(",", ":"))},'
-            f'"values":{frame.to_json(orient="records", force_ascii=False)}}}')
-    return Response(body, media_type="application/json")
+    return Response(values_document(data, result, frame), media_type="application/json")

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from atlas.render.features import FeatureStore
     from atlas.render.gridstore import GridStore
     from atlas.render.topologies import TopologyStore
+    from atlas.render.valuedocuments import ValueDocuments
 
 BUILD_DIR_NAME = "build"
 log = logging.getLogger("atlas.data")
@@ -58,6 +59,7 @@ class AtlasData:
     # Every value the build computed (atlas.figures.table). Not an __init__ field, so a copy with other
     # observations (dataclasses.replace) never answers from a table computed on the originals.
     value_table: ValueTable | None = field(default=None, init=False, repr=False)
+    value_documents: ValueDocuments | None = field(default=None, init=False, repr=False)  # its JSON answers, likewise
     _by_indicator: dict[str, pd.DataFrame] = field(init=False, repr=False)
     _by_year: dict[tuple[str, str, int | None], pd.DataFrame] = field(init=False, repr=False)
     _years: dict[tuple[str, str], list[int]] = field(init=False, repr=False)
@@ -150,6 +152,9 @@ def build_atlas(settings: AtlasSettings | None = None) -> AtlasData:
     data.features = build_features(data)
 
     data.value_table = build_value_table(data)
+    from atlas.render.valuedocuments import build_value_documents
+
+    data.value_documents = build_value_documents(data)
     return data
 
 
@@ -179,11 +184,14 @@ def write_cache(data: AtlasData, cache_dir: Path) -> Path:
         data.crosswalks.write(staging)
         if data.value_table is not None:
             data.value_table.write(staging)
+        if data.value_documents is not None:
+            data.value_documents.write(staging)
         grids = data.grids.write(staging) if data.grids is not None else []
         topologies = data.topologies.write(staging) if data.topologies is not None else []
         features = data.features.write(staging) if data.features is not None else []
         checks = [c.__dict__ for c in data.boundaries.checks]
         meta = {"version": data.version, "checks": checks, "layers": files, "value_table": data.value_table is not None,
+                "value_documents": data.value_documents is not None,
                 "grids": grids, "topologies": topologies, "features": features}
         (staging / "build.json").write_text(json.dumps(meta, indent=1))
         if final.exists():
@@ -230,6 +238,12 @@ def read_cache(cache_dir: Path, version: str, settings: AtlasSettings) -> AtlasD
 
             reading = folder / "value*.parquet"
             table = ValueTable.read(folder)
+        documents = None
+        if meta["value_documents"]:
+            from atlas.render.valuedocuments import FILE, ValueDocuments
+
+            reading = folder / FILE
+            documents = ValueDocuments.read(folder)
         from atlas.render.gridstore import GridStore
 
         grids = GridStore()
@@ -253,6 +267,7 @@ def read_cache(cache_dir: Path, version: str, settings: AtlasSettings) -> AtlasD
     data = AtlasData(load_catalogue(CATALOGUE_PATH), store, observations, version, settings.data_dir, crosswalks,
                      grids=grids, topologies=topologies, features=features)
     data.value_table = table
+    data.value_documents = documents
     return data
 
 

@@ -81,6 +81,7 @@ DAMAGE = {
     "missing topology": ("topology_corop_2020.json", Path.unlink),
     "truncated topology": ("topology_gemeente_2023.json", _truncate),
     "missing features": ("features_gemeente_2023.geojsonl", Path.unlink),
+    "truncated value documents": ("value_documents.parquet", _truncate),
     "truncated features": ("features_corop_2020.geojsonl", _truncate),
     "features out of order": ("features_provincie_2023.geojsonl", lambda p: p.write_bytes(
         b"".join(reversed(p.read_bytes().splitlines(keepends=True))))),

@@ -136,4 +136,5 @@ def with_imports(data: AtlasData, cache_dir: Path) -> AtlasData:
                        data.data_dir, data.crosswalks, grids=data.grids,
                        topologies=data.topologies, features=data.features)
     merged.value_table = data.value_table  # shipped values do not depend on imports; imported ones are not in it
+    merged.value_documents = data.value_documents  # likewise
     return merged
