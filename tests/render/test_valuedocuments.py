@@ -32,7 +32,7 @@ def test_the_default_year_is_the_latest_years_body(data):
     latest = held.get(("rd_expenditure_business", "corop", None))
     year = json.loads(latest)["meta"]["year"]
     assert latest is held.get(("rd_expenditure_business", "corop", year))
-    assert year == available_years(data, data.catalogue.get("rd_expenditure_business"), "corop")[-1] == 2023
+    assert year == available_years(data, data.catalogue.get("rd_expenditure_business"), "corop")[-1] == 2019
     assert held.get(("rd_expenditure_business", "gemeente", None)) is None  # a level it does not reach
 
 
@@ -51,7 +51,7 @@ def test_the_api_answers_held_values_without_computing_and_computes_the_rest(dat
     within = client.get("/api/v1/indicators/kwb_population/values", params={"level": "gemeente", "within": "PV26"})
     assert within.status_code == 200 and len(within.json()["values"]) == 26
     assert within.json()["meta"] == body["meta"]
-    other = client.get("/api/v1/indicators/kwb_population/values", params={"level": "gemeente", "boundaries": 2023})
+    other = client.get("/api/v1/indicators/kwb_population/values", params={"level": "gemeente", "boundary_year": 2023})
     assert other.status_code == 200 and other.json()["meta"]["boundary_year"] == 2023
     assert misses() > before
     refused = client.get("/api/v1/indicators/kwb_population/values", params={"level": "gemeente", "year": 1900})
