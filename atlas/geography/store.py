@@ -21,7 +21,7 @@ from atlas.geography.geometry import polygonal_part
 from atlas.geography.membership import nearest_year, province_codes_by_name, wijk_gemeente_code
 from atlas.geography.names import fold
 from atlas.geography.overlap import largest_overlap
-from atlas.geography.vocabulary import LEVELS, RD_NEW, WEB_MERCATOR, WGS84
+from atlas.geography.vocabulary import LEVELS, PYPROJ_CRS, RD_NEW, WEB_MERCATOR, WGS84
 from atlas.sources.boundaries import read_source
 from atlas.sources.manifest import BoundarySource
 
@@ -80,7 +80,7 @@ class BoundaryStore:
         if crs == WGS84:
             return layer
         column = PROJECTIONS[crs]
-        return gpd.GeoDataFrame(layer.drop(columns="geometry"), geometry=column, crs=crs)
+        return gpd.GeoDataFrame(layer.drop(columns="geometry"), geometry=column, crs=PYPROJ_CRS[crs])
 
     def nearest_year(self, level: str, year: int) -> int:
         if not self.years(level):
@@ -230,4 +230,7 @@ def read_layer(path: Path) -> gpd.GeoDataFrame:
 
 @lru_cache(maxsize=len(PROJECTIONS) + 1)
 def _crs(projjson: str) -> CRS:
-    return CRS.from_json(projjson)
+    """The shared object of an atlas CRS (vocabulary.PYPROJ_CRS), so no thread parses the PROJJSON again."""
+    parsed = CRS.from_json(projjson)
+    shared = PYPROJ_CRS.get(f"EPSG:{parsed.to_epsg()}")
+    return shared if shared is not None and shared == parsed else parsed

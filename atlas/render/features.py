@@ -24,7 +24,7 @@ import shapely
 from atlas.data import AtlasData
 from atlas.errors import InvalidChoice
 from atlas.geography.store import BoundaryStore
-from atlas.geography.vocabulary import CRS84_URI, CRS_URIS, OUTPUT_CRS, WGS84
+from atlas.geography.vocabulary import CRS84_URI, CRS_URIS, OUTPUT_CRS, PYPROJ_CRS, WGS84
 from atlas.render.geojson import feature_collection
 from atlas.render.layers import BASE_COLUMNS
 
@@ -72,7 +72,7 @@ def layer_features(data: AtlasData, level: str, year: int, crs_uri: str = CRS84_
 
 def _serialised(data: AtlasData, level: str, year: int, crs: str) -> LayerFeatures:
     layer = data.boundaries.get(level, year)
-    collection = feature_collection(layer[BASE_COLUMNS + ["geometry"]].to_crs(crs), na="drop")
+    collection = feature_collection(layer[BASE_COLUMNS + ["geometry"]].to_crs(PYPROJ_CRS[crs]), na="drop")
     ids = [str(code) for code in layer["code"]]
     features = []
     for feature, code in zip(collection["features"], ids):

@@ -28,7 +28,7 @@ from atlas.figures.semantics import typed_values
 from atlas.figures.values import available_levels, available_years, indicator_values
 from atlas.geography.areas import regions_within
 from atlas.geography.geometry import polygonal_part
-from atlas.geography.vocabulary import LEVELS, OUTPUT_CRS, RD_NEW
+from atlas.geography.vocabulary import LEVELS, OUTPUT_CRS, PYPROJ_CRS, RD_NEW
 from atlas.render.csvtext import spreadsheet_csv
 from atlas.render.geojson import feature_collection
 from atlas.render.topologies import topology_json
@@ -94,7 +94,7 @@ def layer_frame(
     if simplify:
         simplified = shapely.coverage_simplify(frame.geometry.values, simplify)
         frame["geometry"] = [polygonal_part(g) for g in simplified]
-    return frame.to_crs(OUTPUT_CRS[crs]) if simplify else frame
+    return frame.to_crs(PYPROJ_CRS[crs]) if simplify else frame
 
 
 def prepare_writers(data: AtlasData) -> None:

@@ -3,7 +3,7 @@ import json
 import pytest
 import shapely
 
-from atlas.geography.vocabulary import RD_NEW
+from atlas.geography.vocabulary import PYPROJ_CRS, RD_NEW, WEB_MERCATOR, WGS84
 from atlas.sources.manifest import load_manifest
 from atlas.sources.topojson import read_topojson
 
@@ -64,6 +64,16 @@ def test_rd_new_projection_is_in_the_dutch_range(data):
     assert 0 < minx < 20_000 and 270_000 < maxx < 290_000
     assert 300_000 < miny < 310_000 and 610_000 < maxy < 625_000
     assert rd.crs.to_epsg() == 28992
+
+
+def test_every_layer_read_from_the_build_shares_one_crs_object_per_projection(data):
+    """A new thread rebuilds a CRS's PROJ object from its text: from the build's PROJJSON that took 30 ms per
+    worker thread and frame CRS, from the shared objects' EPSG codes a millisecond once per thread."""
+    for (level, year), layer in data.boundaries.layers.items():
+        assert layer.crs is PYPROJ_CRS[WGS84], (level, year)
+        assert layer["geom_rd"].crs is PYPROJ_CRS[RD_NEW] and layer["geom_wm"].crs is PYPROJ_CRS[WEB_MERCATOR]
+    assert data.boundaries.projected("wijk", 2022, WEB_MERCATOR).crs is PYPROJ_CRS[WEB_MERCATOR]
+    assert PYPROJ_CRS[WGS84].srs == WGS84  # made from the code, not from a long text
 
 
 def test_areas_agree_between_years(data):
