@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from atlas.render.gridstore import GridStore
     from atlas.render.topologies import TopologyStore
     from atlas.render.valuedocuments import ValueDocuments
+    from atlas.sharedfiles import SharedFiles
 
 BUILD_DIR_NAME = "build"
 log = logging.getLogger("atlas.data")
@@ -60,6 +61,9 @@ class AtlasData:
     # observations (dataclasses.replace) never answers from a table computed on the originals.
     value_table: ValueTable | None = field(default=None, init=False, repr=False)
     value_documents: ValueDocuments | None = field(default=None, init=False, repr=False)  # its JSON answers, likewise
+    # Files the server's processes share (atlas.sharedfiles), keyed by the version: not an __init__ field either,
+    # so a copy holding other data under the same version never reads or writes them.
+    shared_files: SharedFiles | None = field(default=None, init=False, repr=False)
     _by_indicator: dict[str, pd.DataFrame] = field(init=False, repr=False)
     _by_year: dict[tuple[str, str, int | None], pd.DataFrame] = field(init=False, repr=False)
     _years: dict[tuple[str, str], list[int]] = field(init=False, repr=False)
@@ -314,19 +318,22 @@ def load_atlas(settings: AtlasSettings | None = None, rebuild: bool = False) -> 
     settings = settings or get_settings()
     remove_stale_staging(settings.cache_dir)
     from atlas.imports.store import with_imports
+    from atlas.sharedfiles import SharedFiles
 
+    data = None
     if not rebuild and settings.data_dir.is_dir():
         try:
-            cached = read_cache(settings.cache_dir, _fingerprint(settings), settings)
+            data = read_cache(settings.cache_dir, _fingerprint(settings), settings)
         except CacheDamaged as exc:
             log.warning("the cache is damaged (%s); rebuilding it from %s", exc, settings.data_dir)
-            cached = None
-        if cached is not None:
-            return with_imports(cached, settings.cache_dir)
-    data = build_atlas(settings)
-    try:
-        write_cache(data, settings.cache_dir)
-    except OSError as exc:
-        log.warning("cannot write the cache in %s (%s); using this build from memory, and the next start builds "
-                    "again", settings.cache_dir, exc.strerror or exc)
-    return with_imports(data, settings.cache_dir)
+    if data is None:
+        data = build_atlas(settings)
+        try:
+            write_cache(data, settings.cache_dir)
+        except OSError as exc:
+            log.warning("cannot write the cache in %s (%s); using this build from memory, and the next start "
+                        "builds again", settings.cache_dir, exc.strerror or exc)
+    data.shared_files = SharedFiles.in_cache(settings.cache_dir)
+    served = with_imports(data, settings.cache_dir)
+    data.shared_files.remove_other_versions(served.version)
+    return served

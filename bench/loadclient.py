@@ -12,6 +12,7 @@ import asyncio
 import itertools
 import math
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -23,6 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from atlas.settings import get_settings
+from atlas.sharedfiles import SHARED_DIR_NAME
+
 BENCH_DIR = Path(__file__).resolve().parent
 
 
@@ -33,7 +37,7 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    """`python bench/serve.py` on 127.0.0.1 with `static_dir` mounted at /bench-static."""
+    """`python bench/serve.py` on 127.0.0.1 with `static_dir` mounted at /bench-static, started cold."""
 
     def __init__(self, static_dir: Path, env: dict[str, str] | None = None):
         self.port = free_port()
@@ -46,6 +50,8 @@ class ServerProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> ServerProcess:
+        # cold means computed: the files a previous server's workers shared (atlas.sharedfiles) go first
+        shutil.rmtree(get_settings().cache_dir / SHARED_DIR_NAME, ignore_errors=True)
         command = [sys.executable, str(BENCH_DIR / "serve.py"), "--port", str(self.port),
                    "--static", str(self.static_dir)]
         with (self.static_dir / "server.log").open("a") as log:  # gunicorn's lines, not between the results

@@ -137,4 +137,5 @@ def with_imports(data: AtlasData, cache_dir: Path) -> AtlasData:
                        topologies=data.topologies, features=data.features)
     merged.value_table = data.value_table  # shipped values do not depend on imports; imported ones are not in it
     merged.value_documents = data.value_documents  # likewise
+    merged.shared_files = data.shared_files  # its files are kept under the merged version
     return merged

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -210,7 +211,20 @@ def layer_file(data: AtlasData, level: str, year: int, indicators: list[str], cr
                             whole=crs == "EPSG:4326" and not simplify and not within)
 
     key = (level, year, tuple(indicators), crs, simplify, fmt, within, csv_locale)
-    return data.caches.layer_files.get_or_compute(key, compute)
+    return data.caches.layer_files.get_or_compute(key, lambda: _shared(data, key, compute))
+
+
+def _shared(data: AtlasData, key: tuple, compute: Callable[[], LayerFile]) -> LayerFile:
+    """Computed once for all the server's processes (atlas.sharedfiles), when the atlas was loaded with them."""
+    if data.shared_files is None:
+        return compute()
+
+    def split() -> tuple[dict, bytes]:
+        file = compute()
+        return {"media_type": file.media_type, "filename": file.filename}, file.content
+
+    header, content = data.shared_files.get_or_compute(data.version, ("layer", *key), split)
+    return LayerFile(content, header["media_type"], header["filename"])
 
 
 def estimated_size(frame: gpd.GeoDataFrame, fmt: str) -> int:
