@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from api.settings import ApiSettings
 from atlas.settings import get_settings
 from atlas.sharedfiles import SHARED_DIR_NAME
 
@@ -57,15 +58,25 @@ class ServerProcess:
         with (self.static_dir / "server.log").open("a") as log:  # gunicorn's lines, not between the results
             self.process = subprocess.Popen(command, env=self.env, stdout=subprocess.DEVNULL, stderr=log)
         deadline = time.time() + 120
+        workers = int(self.env.get("ATLAS_WORKERS") or ApiSettings().workers)
         while time.time() < deadline:
             try:
                 with urllib.request.urlopen(self.base + "/api/v1/health", timeout=2):
+                    pass
+                if workers == 1 or self._listening() >= workers:
                     return self
             except OSError:
                 if self.process.poll() is not None:
                     raise RuntimeError(f"benchmark server exited during start: {self.static_dir / 'server.log'}") from None
-                time.sleep(0.2)
+            time.sleep(0.2)
         raise RuntimeError(f"benchmark server did not start within 120 s: {self.static_dir / 'server.log'}")
+
+    def _listening(self) -> int:
+        """Sockets listening on the port: one per worker that serves (api.prefork). Measuring starts when every
+        worker does, so the first requests do not share the cores with the last workers' start."""
+        local = f"0100007F:{self.port:04X}"
+        lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
+        return sum(1 for line in lines if line.split()[1] == local and line.split()[3] == "0A")  # 0A: LISTEN
 
     def __exit__(self, *exc: object) -> None:
         if self.process:
