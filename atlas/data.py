@@ -56,11 +56,11 @@ class AtlasData:
     caches: AtlasCaches = field(default_factory=AtlasCaches.from_settings, repr=False)
     grids: GridStore | None = field(default=None, repr=False)  # tile-grid geometry per zoom, from the boundaries
     topologies: TopologyStore | None = field(default=None, repr=False)  # TopoJSON arcs per layer, likewise
-    features: FeatureStore | None = field(default=None, repr=False)  # each layer's OGC features, likewise
     # Every value the build computed (atlas.figures.table). Not an __init__ field, so a copy with other
     # observations (dataclasses.replace) never answers from a table computed on the originals.
     value_table: ValueTable | None = field(default=None, init=False, repr=False)
     value_documents: ValueDocuments | None = field(default=None, init=False, repr=False)  # its JSON answers, likewise
+    features: FeatureStore | None = field(default=None, init=False, repr=False)  # the layers' OGC features, likewise
     # Files the server's processes share (atlas.sharedfiles), keyed by the version: not an __init__ field either,
     # so a copy holding other data under the same version never reads or writes them.
     shared_files: SharedFiles | None = field(default=None, init=False, repr=False)
@@ -153,7 +153,7 @@ def build_atlas(settings: AtlasSettings | None = None) -> AtlasData:
     data = AtlasData(catalogue, store, observations, _fingerprint(settings), settings.data_dir,
                      _crosswalks(store, observations), grids=build_grids(store))
     data.topologies = build_topologies(data)
-    data.features = build_features(data)
+    data.features = build_features(data)  # from the boundaries' names and codes: a copy with others holds none
 
     data.value_table = build_value_table(data)
     from atlas.render.valuedocuments import build_value_documents
@@ -269,7 +269,8 @@ def read_cache(cache_dir: Path, version: str, settings: AtlasSettings) -> AtlasD
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:  # pyarrow's errors are ValueErrors
         raise CacheDamaged(reading, exc) from exc
     data = AtlasData(load_catalogue(CATALOGUE_PATH), store, observations, version, settings.data_dir, crosswalks,
-                     grids=grids, topologies=topologies, features=features)
+                     grids=grids, topologies=topologies)
+    data.features = features
     data.value_table = table
     data.value_documents = documents
     return data

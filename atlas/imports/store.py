@@ -134,8 +134,9 @@ def with_imports(data: AtlasData, cache_dir: Path) -> AtlasData:
     version = f"{combined}+{base_version}" if store.version() else base_version  # tile URLs use the first 12
     merged = AtlasData(Catalogue(indicators), data.boundaries, pd.concat(frames, ignore_index=True), version,
                        data.data_dir, data.crosswalks, grids=data.grids,
-                       topologies=data.topologies, features=data.features)
+                       topologies=data.topologies)
     merged.value_table = data.value_table  # shipped values do not depend on imports; imported ones are not in it
     merged.value_documents = data.value_documents  # likewise
+    merged.features = data.features  # the same boundaries
     merged.shared_files = data.shared_files  # its files are kept under the merged version
     return merged

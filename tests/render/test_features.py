@@ -4,6 +4,7 @@ damaged file makes the build rebuild: tests/test_selfheal.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pyogrio
@@ -12,6 +13,7 @@ import shapely
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from atlas.cache import AtlasCaches
 from atlas.data import BUILD_DIR_NAME
 from atlas.render.features import build_features
 
@@ -58,3 +60,15 @@ def test_the_stored_features_are_a_sequence_gdal_reads(data, settings):
     assert shapely.area(frame.geometry.values).sum() == pytest.approx(shapely.area(layer.geometry.values).sum(), rel=1e-9)
     first = json.loads(path.read_bytes().splitlines()[0])
     assert first["id"] == layer["code"].iloc[0] and first["type"] == "Feature"
+
+
+def test_a_copy_with_other_boundaries_serialises_its_own_features(data):
+    layers = dict(data.boundaries.layers)
+    renamed = layers[("provincie", 2023)].copy()
+    renamed.loc[renamed["code"] == "PV26", "name"] = "Provincie Utrecht (renamed)"
+    layers[("provincie", 2023)] = renamed
+    copy = dataclasses.replace(data, boundaries=dataclasses.replace(data.boundaries, layers=layers),
+                               caches=AtlasCaches.from_settings())
+    assert copy.features is None
+    answer = TestClient(create_app(copy)).get("/ogc/collections/provincie_2023/items/PV26")
+    assert answer.status_code == 200 and answer.json()["properties"]["name"] == "Provincie Utrecht (renamed)"
