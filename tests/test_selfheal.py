@@ -252,7 +252,7 @@ def test_serve_on_a_truncated_cache_rebuilds_and_answers(cache, tmp_path):
     assert "atlas: the cache is damaged (" in text and "observations" in text and "Traceback" not in text
 
 
-def _wait_for(url: str, process: subprocess.Popen, limit_s: float = 300) -> bytes:
+def _wait_for(url: str, process: subprocess.Popen, limit_s: float = 600) -> bytes:
     """The answer once the server is up; a bound on waiting, not a timed assertion."""
     deadline = time.monotonic() + limit_s
     while True:
