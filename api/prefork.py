@@ -18,9 +18,11 @@ import gc
 import shutil
 import socket
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, ClassVar
 
+import anyio
 import uvicorn
 from fastapi import FastAPI
 from gunicorn.app.base import BaseApplication
@@ -35,20 +37,26 @@ WORKER_TIMEOUT_S = 120
 
 
 def serve(app: FastAPI, host: str, port: int, workers: int) -> None:
-    """Serve `app` as `atlas serve` does: in this process, or in `workers` processes forked from it.
-
-    What every process would otherwise do on its first request is done once here, before any fork: the OpenAPI
-    document (the response cache reads the declared parameters from it) took 0.36 s, so the first visitor of
-    each worker waited half a second, and the download formats' writers set themselves up on first use. What
-    that made is then frozen out of the garbage collector, as `create_app` does with the loaded atlas, so the
-    workers keep sharing its pages."""
-    app.openapi()
-    prepare_writers(app.state.data)
-    gc.freeze()
+    """Serve `app` as `atlas serve` does: in this process, or in `workers` processes forked from it."""
+    prepare_first_requests(app)
     if workers == 1:  # the atlas writes its own JSON access log; incomplete request headers time out
         uvicorn.run(app, host=host, port=port, http=HeaderTimeoutProtocol, access_log=False)
     else:
         PreforkServer(app, host, port, workers).run()
+
+
+def prepare_first_requests(app: FastAPI) -> None:
+    """What every process would otherwise do on its first request, done once before any fork.
+
+    The OpenAPI document (the response cache reads the declared parameters from it) took 0.36 s, so the first
+    visitor of each worker waited half a second; the download formats' writers set themselves up on first use;
+    anyio imports its asyncio backend on its first use, 19 ms of each worker's first request whatever it asked.
+    What that made is then frozen out of the garbage collector, as `create_app` does with the loaded atlas, so
+    the workers keep sharing its pages."""
+    app.openapi()
+    prepare_writers(app.state.data)
+    anyio.run(anyio.sleep, 0)
+    gc.freeze()
 
 
 class AtlasWorker(UvicornWorker):
@@ -68,6 +76,7 @@ class PreforkServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no
         self.application, self.options = app, {
             "bind": f"unix:{self.private}", "workers": workers, "worker_class": f"{__name__}.AtlasWorker",
             "preload_app": True, "timeout": WORKER_TIMEOUT_S, "accesslog": None, "post_fork": self._listen,
+            "post_worker_init": self._warm,
             # gunicorn's runtime control socket is one fixed path per user: two atlases would take it from each other
             "control_socket_disable": True,
             "when_ready": self._announce, "on_exit": lambda _arbiter: shutil.rmtree(self.private.parent, True)}
@@ -81,6 +90,15 @@ class PreforkServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no
             inherited.close()
         self.reservation.close()
         worker.sockets = [_reuse_port_socket(*self.address)]
+
+    def _warm(self, worker: AtlasWorker) -> None:
+        """In a new worker, before it listens: the writers' first use once more, in a thread of its own as requests
+        run. A forked worker shares the master's memory until it writes to it, and its first download wrote to
+        some 4,000 shared pages (free lists, reference counts), each copied on a page fault; and its first new PROJ
+        object read PROJ's database afresh (15 ms; the master's thread-local objects are no help to new threads).
+        Done here, that costs the worker's start 0.1 s instead of its first visitor 25 ms."""
+        with ThreadPoolExecutor(1) as thread:
+            thread.submit(prepare_writers, self.application.state.data).result()
 
     def _announce(self, arbiter: Any) -> None:
         arbiter.log.info("Workers listen at http://%s:%s, each on its own socket (SO_REUSEPORT)", *self.address)

@@ -29,12 +29,12 @@ from atlas.geography.vocabulary import CRS84_URI, CRS_URIS
 from atlas.render.features import (
     BBOX_FORMS,
     DATETIME_FORMS,
-    dumps,
     feature_page,
     layer_features,
     parse_bbox,
     parse_datetime,
 )
+from atlas.render.jsonbytes import dumps
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
 CONFORMANCE = [

@@ -13,7 +13,6 @@ interval, RFC 3339) keeps all of them when it meets that year and none otherwise
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -26,6 +25,7 @@ from atlas.errors import InvalidChoice
 from atlas.geography.store import BoundaryStore
 from atlas.geography.vocabulary import CRS84_URI, CRS_URIS, OUTPUT_CRS, PYPROJ_CRS, WGS84
 from atlas.render.geojson import feature_collection
+from atlas.render.jsonbytes import dumps
 from atlas.render.layers import BASE_COLUMNS
 
 BBOX_FORMS = ["minx,miny,maxx,maxy", "minx,miny,minz,maxx,maxy,maxz"]
@@ -55,11 +55,6 @@ class LayerFeatures:
     @property
     def nbytes(self) -> int:
         return sum(len(f) for f in self.features) + 100 * len(self.ids)
-
-
-def dumps(value: object) -> bytes:
-    """JSON as the API's JSON responses write it (compact, UTF-8), so pre-serialised parts join seamlessly."""
-    return json.dumps(value, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")).encode()
 
 
 def layer_features(data: AtlasData, level: str, year: int, crs_uri: str = CRS84_URI) -> LayerFeatures:

@@ -32,6 +32,7 @@ from atlas.geography.geometry import polygonal_part
 from atlas.geography.vocabulary import LEVELS, OUTPUT_CRS, PYPROJ_CRS, RD_NEW
 from atlas.render.csvtext import spreadsheet_csv
 from atlas.render.geojson import feature_collection
+from atlas.render.jsonbytes import dumps
 from atlas.render.topologies import topology_json
 from atlas.render.workbook import MEDIA_TYPE as WORKBOOK_MEDIA_TYPE
 from atlas.render.workbook import indicator_metadata, workbook
@@ -172,7 +173,7 @@ def export_layer(data: AtlasData, frame: gpd.GeoDataFrame, fmt: str, indicators:
         if epsg != 4326:
             collection["crs"] = {"type": "name", "properties": {"name": f"urn:ogc:def:crs:EPSG::{epsg}"}}
         collection["metadata"] = {"indicators": _metadata(data, indicators), "boundaries": f"{level} {year}, CBS/PDOK"}
-        content = json.dumps(collection, ensure_ascii=False).encode()
+        content = dumps(collection)
     elif fmt in ("geoparquet", "flatgeobuf", "xlsx"):
         boundaries = f"{level} {year}, CBS/PDOK"
         rows = _metadata_rows(data, frame, indicators, boundaries)

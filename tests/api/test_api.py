@@ -4,6 +4,8 @@ import json
 
 import pyogrio
 import pytest
+import shapely
+import shapely.geometry
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -69,6 +71,22 @@ def test_geojson_layer_is_rfc7946(client):
     assert 3 < x < 8 and 50 < y < 54
     assert sum(f["properties"]["population"] for f in collection["features"]) == 17_590_672
     assert collection["metadata"]["indicators"]["population"]["unit"] == "persons"
+
+
+def test_geojson_layer_holds_the_stored_coordinates_to_the_bit_and_missing_values_as_null(client, data):
+    """The layer's JSON is written by orjson: every coordinate reads back as the very float the boundary store
+    holds, and a missing value is null with its reason beside it, never a number or the invalid `NaN`."""
+    indicator = "population_cbs_70072ned"  # CBS 70072ned has this figure for a few of 2022's gemeenten
+    response = client.get("/api/v1/layers/gemeente", params={"year": 2022, "indicators": indicator})
+    assert b"NaN" not in response.content
+    features = json.loads(response.content)["features"]
+    stored = data.boundaries.get("gemeente", 2022).to_crs(4326).set_index("code")
+    assert len(features) == len(stored) > 300
+    for feature in features:
+        geometry = shapely.geometry.shape(feature["geometry"])
+        assert shapely.equals_exact(geometry, stored.geometry[feature["properties"]["code"]], tolerance=0)
+    missing = [f["properties"] for f in features if f["properties"][indicator] is None]
+    assert 0 < len(missing) < len(features) and all(p[f"{indicator}__missing"] for p in missing)
 
 
 def test_geopackage_in_rd_new(client, tmp_path):
